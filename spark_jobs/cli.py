@@ -1,0 +1,47 @@
+"""`flywheel <command> …`: one entry point that dispatches to each job's `main(argv)`.
+
+Each command is also runnable as `spark-submit spark_jobs/<module>.py …`.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+COMMANDS = {
+    "sample": ("spark_jobs.sample_corpus", "write the bundled sample corpus (and scaled copies)"),
+    "ingest": ("spark_jobs.ingest", "read JSONL/Parquet/text/WARC into raw_docs (+ quarantine)"),
+    "annotate": ("spark_jobs.annotate", "language, quality, PII, toxicity, category signals"),
+    "train_quality": ("spark_jobs.train_quality", "train the fastText quality classifier"),
+    "dedup": ("spark_jobs.dedup", "exact, URL and MinHash-LSH dedup into curated_docs"),
+    "train_tokenizer": ("spark_jobs.train_tokenizer", "train the byte-level BPE tokenizer"),
+    "tokenize_docs": ("spark_jobs.tokenize_docs", "tokenize curated_docs into tokenized_docs"),
+    "mix": ("spark_jobs.mix", "mix categories into chunks of packed blocks"),
+    "inspect": ("spark_jobs.inspect_docs", "look at what a stage dropped and why"),
+    "demo": ("spark_jobs.demo", "run every stage on the sample corpus"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: flywheel <command> [options]   (flywheel <command> --help for its options)", "", "commands:"]
+    width = max(len(name) for name in COMMANDS)
+    for name, (_, help_text) in COMMANDS.items():
+        lines.append(f"  {name.ljust(width)}  {help_text}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch `argv[0]` to its job module; returns the process exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(_usage())
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"flywheel: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[name][0])
+    return int(module.main(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""Typed shape of the pipeline configuration.
+
+One frozen dataclass per section of `conf/default.yaml`. No field has a default: every value
+lives in the YAML files, so the code holds no thresholds (DESIGN.md, "Config is data").
+`spark_jobs.config.load_config` checks that the merged YAML matches these types exactly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class SparkConfig:
+    master: str
+    """Spark master URL: `local[*]` by default; `spark://…`, `k8s://…` or `yarn` for clusters."""
+    app_name: str
+    """Prefix of the application name; the job name is appended."""
+    warehouse: str
+    """Folder (local path, `s3a://`, `hdfs://`) holding one sub-folder per Delta table."""
+    ivy_dir: str
+    """Persistent Ivy cache for JARs resolved from Maven Central (`~` is expanded)."""
+    delta_package: str
+    """Maven coordinate of Delta Lake for this Spark/Scala version."""
+    spark_nlp: bool
+    """Also put Spark NLP on the classpath (only jobs that use its rule engine need it)."""
+    spark_nlp_package: str
+    """Maven coordinate of Spark NLP."""
+    jars: list[str]
+    """Local JAR files to use instead of Maven resolution (air-gapped clusters)."""
+    shuffle_partitions: int
+    """`spark.sql.shuffle.partitions`; small on one machine, larger on a cluster."""
+    driver_memory: str
+    """`spark.driver.memory` for jobs started from Python (ignored by spark-submit)."""
+    extra_conf: dict[str, str]
+    """Any other Spark settings, passed through unchanged."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class IngestFields:
+    id: str | None
+    """Input field holding the source's own document id; null = none (doc_id hashes the text)."""
+    text: str
+    """Input field holding the document text."""
+    url: str | None
+    """Input field holding the URL, if any."""
+    source: str | None
+    """Input field naming the source; when absent or null the `--source` argument is used."""
+    metadata: list[str]
+    """Input fields copied into the `metadata` JSON column; `["*"]` copies every other field."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WarcConfig:
+    extractor: str
+    """HTML -> text extractor: `resiliparse` (default, measured ~7x faster) or `trafilatura`."""
+    html_types: list[str]
+    """Payload MIME types treated as HTML; other response records go to quarantine (`warc_non_html`)."""
+    max_record_bytes: int | None
+    """Payloads (after HTTP content decoding) larger than this are quarantined as `oversize`; null = no limit."""
+    max_control_char_ratio: float | None
+    """Share of C0 control characters above which a decoded page counts as binary (`warc_undecodable`)."""
+    url_blocklist: str | None
+    """File of blocked domains, one a line (subdomains blocked too); relative paths are tried from the
+    working directory, then the project root; null = no blocklist."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class IngestConfig:
+    format: str
+    """auto | jsonl | parquet | text | warc | wet; `auto` decides by file extension."""
+    fields: IngestFields
+    max_doc_bytes: int
+    """Documents whose UTF-8 text is longer go to quarantine with reason `oversize`."""
+    max_line_bytes: int
+    """JSONL lines longer than this are quarantined unparsed (protects worker memory)."""
+    split_bytes: int
+    """Plain (uncompressed) JSONL files larger than this are read as several byte ranges."""
+    raw_prefix_bytes: int
+    """How many bytes of a bad record are kept in `quarantine.raw_prefix` for inspection."""
+    text_extensions: list[str]
+    """File extensions read as one document per file when the input is a text directory."""
+    warc: WarcConfig
+    """WARC/WET reader settings (`spark_jobs/readers/warc.py`)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineDedupConfig:
+    min_docs: int | None
+    """Lines (or paragraphs) found in at least this many curated documents are removed from all of
+    them as boilerplate; null = off."""
+    min_chars: int
+    """Shorter lines (after trimming) are never removed: blank lines, `}`, `else:` repeat by nature."""
+    unit: str
+    """`line` (split on newline) or `paragraph` (split on blank lines)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DedupConfig:
+    exact: bool
+    """Exact dedup on the hash of the normalised text (NFKC, lower case, white space collapsed)."""
+    url: bool
+    """URL dedup on the normalised URL (udfs/normalize.py: normalize_url)."""
+    fuzzy: bool
+    """MinHash-LSH near-duplicate dedup."""
+    num_perm: int
+    """MinHash permutations (signature length)."""
+    seed: int
+    """datasketch seed of the permutations."""
+    ngram: int
+    """Words per shingle."""
+    threshold: float
+    """Jaccard of word shingles at or above which two documents are duplicates."""
+    category_thresholds: dict[str, float]
+    """Per-category threshold overriding `threshold`; a pair uses the larger of its two categories'."""
+    bands: int | None
+    """LSH bands; null = from datasketch's optimiser at the lowest threshold in use."""
+    rows: int | None
+    """LSH rows per band; null = from the optimiser (set bands and rows together)."""
+    false_positive_weight: float
+    """Optimiser weight of false candidates (cheap here: verification removes them)."""
+    false_negative_weight: float
+    """Optimiser weight of missed pairs; 0.98/0.02 gives ~98 % candidate recall at the threshold."""
+    verify: str | None
+    """Candidate pairs are checked by `exact` shingle Jaccard or `signature` estimate; null = every
+    band collision is a duplicate (category thresholds then need bands/rows per category: not supported)."""
+    max_bucket_all_pairs: int
+    """LSH buckets up to this size yield every pair; larger ones a star around their smallest doc_id."""
+    keep_order: list[str]
+    """Which document of a cluster is kept: `column asc|desc` in order of priority (nulls last)."""
+    max_cc_iterations: int
+    """Connected components give up (error) after this many large-star/small-star rounds."""
+    checkpoint_dir: str | None
+    """Where connected-component rounds are checkpointed; null = Spark local checkpoints."""
+    report_thresholds: list[float]
+    """Thresholds of the "how much data do I keep?" report (`flywheel dedup --report`)."""
+    bytes_per_token: float
+    """Token estimate for the report before a tokenizer exists: UTF-8 bytes / this."""
+    arrow_batch_rows: int
+    """Documents per Arrow batch of the signature pass (memory ~ rows x text size x 32)."""
+    line_dedup: LineDedupConfig
+    """Optional paragraph/line-level exact dedup across the corpus."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenizerConfig:
+    dir: str | None
+    """Local/shared folder of tokenizer versions; null = `<spark.warehouse>/_tokenizers`."""
+    version: str | None
+    """Version that tokenize_docs uses; null = the newest trained (the folder's LATEST file)."""
+    vocab_size: int
+    """Wanted vocab size including special, domain and reserved tokens (padded up to vocab_multiple)."""
+    min_frequency: int
+    """A byte pair must occur this often in the sample to become a merge."""
+    eos_token: str
+    bos_token: str
+    pad_token: str
+    domain_tokens: list[str]
+    """User tokens kept whole (never split by BPE)."""
+    n_reserved: int
+    """At least this many reserved unused special tokens at the end of the vocab."""
+    vocab_multiple: int
+    """Final vocab size is a multiple of this (128: friendly to GPU matmul tiles)."""
+    dirty_token_patterns: list[str]
+    """Regexes over a learned token's text; matching tokens are removed after training."""
+    sample_docs: int
+    """Documents of curated_docs the tokenizer is trained on."""
+    sample_shares: dict[str, float]
+    """Share of the sample per category; {} = as the categories come in curated_docs."""
+    max_sample_chars: int | None
+    """Characters kept from the start of each sampled document; null = whole documents."""
+    report_docs_per_category: int
+    """Held-out documents per category for the compression report."""
+    seed: int
+    """Seed of the sample (hash order of doc_id)."""
+    rayon_threads: int | None
+    """RAYON_NUM_THREADS for `tokenizers` inside each Spark Python worker; null = library default."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MixConfig:
+    target_shares: dict[str, float]
+    """Relative weight per group, normalised to sum 1 (e.g. {zh: 4, en: 4, code: 2}). A key names a
+    `category/lang` pair, a category or a language; a document joins the first that matches."""
+    chunk_tokens: int
+    """Tokens per chunk, rounded down to whole blocks of seq_len + 1 (the partial block is not made)."""
+    seq_len: int
+    """Training sequence length; blocks hold seq_len + 1 tokens (inputs and shifted targets)."""
+    seed: int
+    """Seed of the selection and order of documents."""
+    usage_curve: str
+    """How the sampling weight falls with times_used: exponential | inverse | none."""
+    usage_decay: float
+    """exponential: weight = decay ** times_used; inverse: weight = 1 / (1 + times_used) ** decay."""
+    max_repeats: dict[str, int]
+    """Per group: most times a document may ever be used (across chunks and inside one)."""
+    default_max_repeats: int | None
+    """Cap for groups not in max_repeats; null = no cap."""
+    top_reused: int
+    """How many of the most reused documents the per-chunk summary lists."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PipelineConfig:
+    spark: SparkConfig
+    ingest: IngestConfig
+    dedup: DedupConfig
+    tokenizer: TokenizerConfig
+    mix: MixConfig

@@ -1,0 +1,177 @@
+"""WARC / WET reader: web captures -> documents, with every unusable record quarantined.
+
+One Spark task reads one `.warc.gz` / `.warc.wet.gz` file (gzip members cannot be split without
+an index) with warcio. Per record:
+
+- `warcinfo`, `request` and `metadata` records describe a crawl, not a document: skipped.
+- `response` / `resource` (WARC): HTTP status, MIME type, size and URL checks, then charset
+  decision (`udfs.charset`) and main-text extraction (`udfs.html_extract`).
+- `conversion` (WET): already plain UTF-8 text from Common Crawl; kept as is.
+
+Reasons sent to quarantine (record id = WARC-Record-ID): `warc_revisit` (capture without a
+payload), `warc_http_status` (not 2xx), `warc_non_html`, `warc_truncated` (WARC-Truncated header,
+payload shorter than its Content-Length, or a file cut mid-record), `warc_undecodable`,
+`warc_malformed` (warcio cannot parse on), `oversize` (payload over
+`ingest.warc.max_record_bytes`), `url_invalid` (not an http(s) URL), `url_blocked`.
+Empty extracted text and oversize text are left to ingest's own checks.
+
+`Doc.offset` is the record's offset in the file as stored (the gzip member start for .gz), the
+offset Common Crawl's index and `warcio extract` use to seek to it. `Doc.url` is the URL
+normalised with `udfs.normalize.normalize_url` (the form URL dedup compares); the URL as
+captured stays in `metadata["url"]`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.limitreader import LimitReader
+
+from spark_jobs.config_schema import WarcConfig
+from spark_jobs.readers.base import Bad, Doc, ReaderOptions
+from udfs.charset import decode_body
+from udfs.html_extract import EXTRACTOR_NAMES, extract_text, extractor_id
+from udfs.normalize import normalize_url
+from udfs.url_filter import blocked_domain, load_blocklist
+
+# Record types that never carry a document (crawl bookkeeping).
+_SKIPPED_TYPES = frozenset({"warcinfo", "request", "metadata"})
+_READ_BLOCK = 1 << 16
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def read_warc(path: str, opts: ReaderOptions, start: int = 0, end: int | None = None) -> Iterator[Doc | Bad]:
+    """Yield a Doc or Bad for each document-bearing record of one WARC or WET file.
+
+    `start`/`end` are ignored: a WARC file is always read whole by one task.
+    """
+    wcfg = opts.ingest.warc
+    if wcfg.extractor not in EXTRACTOR_NAMES:
+        raise ValueError(f"ingest.warc.extractor={wcfg.extractor!r} is not one of {', '.join(EXTRACTOR_NAMES)}")
+    blocklist = _blocklist(wcfg.url_blocklist)
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh)
+        try:
+            for record in it:
+                if record.rec_type in _SKIPPED_TYPES:
+                    continue
+                item = _read_record(record, wcfg, blocklist, opts.ingest.raw_prefix_bytes)
+                yield _at(item, it.get_record_offset())  # (reads the rest of the record first)
+        except ArchiveLoadFailed as exc:
+            yield Bad("warc_malformed", f"warcio: {str(exc).strip()[:300]}", None, it.offset, None, b"")
+            return
+        if it.offset < size:
+            # warcio ends quietly when the last gzip member or record is cut short.
+            yield Bad("warc_truncated", f"{size - it.offset} bytes at the end of the file hold no complete record",
+                      None, it.offset, None, _tail(fh, it.offset, opts.ingest.raw_prefix_bytes))
+
+
+def _at(item: Doc | Bad, offset: int) -> Doc | Bad:
+    if isinstance(item, Doc):
+        return Doc(item.text, item.source_id, item.url, item.metadata, None, offset)
+    return Bad(item.reason, item.error, None, offset, item.record_id, item.raw)
+
+
+def _tail(fh: BinaryIO, offset: int, n: int) -> bytes:
+    fh.seek(offset)
+    return fh.read(n)
+
+
+def _blocklist(path: str | None) -> frozenset[str]:
+    if path is None:
+        return frozenset()
+    p = Path(path).expanduser()
+    if not p.is_absolute() and not p.exists():
+        p = _PROJECT_ROOT / p
+    if not p.exists():
+        raise FileNotFoundError(f"ingest.warc.url_blocklist={path!r} not found (nor under {_PROJECT_ROOT})")
+    return load_blocklist(str(p))
+
+
+def _read_record(record, wcfg: WarcConfig, blocklist: frozenset[str], prefix: int) -> Doc | Bad:
+    """Doc or Bad for one record; offsets are filled in by the caller."""
+    headers = record.rec_headers
+    record_id = headers.get_header("WARC-Record-ID")
+    raw_url = headers.get_header("WARC-Target-URI")
+
+    def bad(reason: str, error: str, raw: bytes = b"") -> Bad:
+        return Bad(reason, error, None, None, record_id, raw[:prefix])
+
+    if record.rec_type == "revisit":
+        return bad("warc_revisit", f"revisit of {headers.get_header('WARC-Refers-To-Target-URI') or raw_url}")
+    url = normalize_url(raw_url) if raw_url else None
+    if url is None:
+        return bad("url_invalid", f"WARC-Target-URI {raw_url!r} is not an http(s) URL")
+    domain = blocked_domain(url, blocklist)
+    if domain is not None:
+        return bad("url_blocked", f"{url} is under blocked domain {domain} (ingest.warc.url_blocklist)")
+    status = record.http_headers.get_statuscode() if record.http_headers else None
+    if status is not None and not status.startswith("2"):
+        return bad("warc_http_status", f"HTTP status {status}")
+    content_type = _content_type(record)
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    is_text = record.rec_type == "conversion"
+    if not is_text and mime not in wcfg.html_types:
+        return bad("warc_non_html", f"content type {content_type!r} is not in ingest.warc.html_types",
+                   record.raw_stream.read(prefix))
+    truncated = headers.get_header("WARC-Truncated")
+    if truncated:
+        return bad("warc_truncated", f"WARC-Truncated: {truncated}", record.raw_stream.read(prefix))
+    try:
+        payload, complete = _read_payload(record, wcfg.max_record_bytes)
+    except Exception as exc:  # noqa: BLE001 - zlib/brotli/chunking errors in one record's payload
+        return bad("warc_malformed", f"payload: {type(exc).__name__}: {exc}")
+    if wcfg.max_record_bytes is not None and len(payload) > wcfg.max_record_bytes:
+        return bad("oversize", f"payload is over ingest.warc.max_record_bytes={wcfg.max_record_bytes}", payload)
+    if not complete:
+        return bad("warc_truncated", "payload ends before its Content-Length", payload)
+    decoded = decode_body(payload, content_type, wcfg.max_control_char_ratio)
+    if decoded.text is None:
+        return bad("warc_undecodable", f"no charset decodes the payload (declared {decoded.declared})", payload)
+    metadata = {
+        "url": raw_url,
+        "warc_date": headers.get_header("WARC-Date"),
+        "warc_record_id": record_id,
+        "warc_type": record.rec_type,
+        "content_type": content_type,
+        "http_status": None if status is None else int(status.split()[0]),
+        "charset": decoded.charset,
+        "charset_source": decoded.source,
+        "declared_charset": decoded.declared,
+    }
+    if is_text:
+        text = decoded.text
+        metadata["language"] = headers.get_header("WARC-Identified-Content-Language")
+        metadata["refers_to"] = headers.get_header("WARC-Refers-To")
+    else:
+        text = extract_text(decoded.text, wcfg.extractor)
+        metadata["extractor"] = extractor_id(wcfg.extractor)
+    return Doc(text=text, source_id=record_id, url=url, metadata=metadata, line=None, offset=0)
+
+
+def _content_type(record) -> str | None:
+    if record.http_headers is not None:
+        return record.http_headers.get_header("Content-Type")
+    return record.rec_headers.get_header("Content-Type")
+
+
+def _read_payload(record, limit: int | None) -> tuple[bytes, bool]:
+    """(payload after HTTP content decoding, read up to limit+1 bytes; whether it is complete).
+
+    Complete means the record's block held as many bytes as its Content-Length promised.
+    """
+    stream = record.content_stream()
+    chunks, total = [], 0
+    while limit is None or total <= limit:
+        block = stream.read(_READ_BLOCK)
+        if not block:
+            break
+        chunks.append(block)
+        total += len(block)
+    raw = record.raw_stream
+    complete = not (isinstance(raw, LimitReader) and raw.limit > 0 and (limit is None or total <= limit))
+    return b"".join(chunks), complete

@@ -1,0 +1,1 @@
+"""The catalog of flywheel's Delta tables and the helpers that read and write them."""

@@ -1,0 +1,67 @@
+"""Idempotent writes: MERGE on keys, or overwrite of the partitions a job owns."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tables.catalog import _abs, create_if_not_exists, table_def, table_path
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from spark_jobs.config_schema import PipelineConfig
+
+
+def _align(df: DataFrame, name: str) -> DataFrame:
+    """Select the table's columns in order, cast to the declared types (extra columns are an error)."""
+    from pyspark.sql import functions as F
+
+    schema = table_def(name).schema
+    extra = set(df.columns) - set(schema.fieldNames())
+    missing = [f.name for f in schema.fields if f.name not in df.columns]
+    if extra or missing:
+        raise ValueError(f"rows for table {name!r}: missing columns {missing}, unexpected columns {sorted(extra)}")
+    return df.select([F.col(f.name).cast(f.dataType).alias(f.name) for f in schema.fields])
+
+
+def _on(keys: list[str]) -> str:
+    return " AND ".join(f"t.`{k}` = s.`{k}`" for k in keys)
+
+
+def merge_insert_new(spark: SparkSession, cfg: PipelineConfig, name: str, df: DataFrame, keys: list[str]) -> None:
+    """Insert rows whose `keys` are not yet in table `name`; rows already there are left alone.
+
+    `df` must hold each key once (MERGE would insert duplicates otherwise).
+    """
+    from delta.tables import DeltaTable
+
+    create_if_not_exists(spark, cfg, name)
+    target = DeltaTable.forPath(spark, _abs(table_path(cfg, name)))
+    (target.alias("t").merge(_align(df, name).alias("s"), _on(keys))
+     .whenNotMatchedInsertAll().execute())
+
+
+def merge_upsert(spark: SparkSession, cfg: PipelineConfig, name: str, df: DataFrame, keys: list[str]) -> None:
+    """Insert new rows and replace existing ones with the same `keys`."""
+    from delta.tables import DeltaTable
+
+    create_if_not_exists(spark, cfg, name)
+    target = DeltaTable.forPath(spark, _abs(table_path(cfg, name)))
+    (target.alias("t").merge(_align(df, name).alias("s"), _on(keys))
+     .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute())
+
+
+def overwrite_partitions(spark: SparkSession, cfg: PipelineConfig, name: str, df: DataFrame,
+                         partition_values: dict[str, object] | None = None) -> None:
+    """Replace the rows of table `name` matching `partition_values` (all rows when None) with `df`."""
+    create_if_not_exists(spark, cfg, name)
+    writer = _align(df, name).write.format("delta").mode("overwrite")
+    if partition_values:
+        cond = " AND ".join(f"`{k}` = {_sql_literal(v)}" for k, v in partition_values.items())
+        writer = writer.option("replaceWhere", cond)
+    writer.save(_abs(table_path(cfg, name)))
+
+
+def _sql_literal(value: object) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return str(value)
