@@ -200,9 +200,47 @@ class MixConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PiiConfig:
+    """PII detection and masking (udfs/pii.py; spark_jobs/sparknlp_rules.py for the Spark NLP engine)."""
+    entities: list[str]
+    """Entity families detected and masked: email, phone, ip, card, id (Chinese resident ID), iban."""
+    mask_tokens: dict[str, str]
+    """Entity family -> reserved token written in its place; the tokenizer reserves every value."""
+    max_pii_per_1k_chars: float | None
+    """`pii_over_budget` above this many entities per 1,000 characters; null = no check."""
+    max_pii_total: int | None
+    """`pii_over_budget` above this many entities in one document; null = no check."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainQualityConfig:
+    """fastText quality classifier trained from labelled sources (spark_jobs/train_quality.py)."""
+    input_table: str
+    """Catalog table the labelled documents come from: raw_docs | annotated_docs."""
+    positive_sources: list[str]
+    """`source` values whose documents are the high-quality class."""
+    negative_sources: list[str]
+    """`source` values whose documents are the low-quality class."""
+    test_fraction: float
+    """Share of documents held out (chosen by a hash of doc_id and seed) to measure accuracy."""
+    seed: int
+    """Seed of the split and of fastText (trained with one thread, so runs repeat exactly)."""
+    max_chars: int
+    """Characters of each document the classifier reads (training and scoring alike)."""
+    epoch: int
+    lr: float
+    word_ngrams: int
+    dim: int
+    min_count: int
+    """fastText `train_supervised` hyper-parameters of the same names (wordNgrams, minCount)."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class PipelineConfig:
     spark: SparkConfig
     ingest: IngestConfig
     dedup: DedupConfig
     tokenizer: TokenizerConfig
     mix: MixConfig
+    pii: PiiConfig
+    train_quality: TrainQualityConfig
