@@ -232,7 +232,11 @@ class TrainQualityConfig:
     word_ngrams: int
     dim: int
     min_count: int
-    """fastText `train_supervised` hyper-parameters of the same names (wordNgrams, minCount)."""
+    bucket: int
+    """fastText `train_supervised` hyper-parameters of the same names (wordNgrams, minCount);
+    the model holds bucket x dim float32 n-gram weights (200,000 x 64 = 51 MB)."""
+    model_dir: str | None
+    """Local folder of the model versions; null = `<spark.warehouse>/models/quality`."""
 
 
 @dataclass(frozen=True, kw_only=True)
