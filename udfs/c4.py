@@ -1,0 +1,64 @@
+"""C4 signals (Raffel et al. 2020, section 2.2), measured without rewriting the text.
+
+C4 deletes lines (no terminal punctuation, fewer than 3 words, "javascript", cookie/policy
+notices) and then drops pages with fewer than 5 sentences, "lorem ipsum" or a curly bracket.
+A filter here decides and never rewrites, so the line pass only *counts*: the sentences that
+would survive C4's line filter, and the share of lines it would delete. Curly brackets and
+"lorem ipsum" are counted over the whole page, as the paper states. The bad-words list is the
+toxicity family's job (`udfs.toxicity`), shared by every language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from udfs.text_view import DocView
+
+SIGNALS = ("c4_sentences", "c4_removed_line_frac", "c4_lorem_ipsum", "c4_curly_brackets", "max_word_chars")
+
+_POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
+# A sentence ends at ., ! or ? followed by space or line end, or at a full-width 。！？
+# (Chinese/Japanese put no space after them).
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|[。！？]+")
+_CHAR_TOKEN = re.compile(r"[A-Za-z0-9_]+|\S")
+
+
+@dataclass(frozen=True, slots=True)
+class C4LineRules:
+    """Line-level parameters of C4 (document thresholds live in `udfs.rules`)."""
+
+    terminal_punctuation: str
+    """A kept line ends with one of these characters (C4: . ! ? " ')."""
+    min_words_per_line: int
+    """A kept line has at least this many words (characters for char-based languages)."""
+
+
+def c4_signals(view: DocView, rules: C4LineRules) -> tuple[float, ...]:
+    """The C4 `SIGNALS` of one document, in that order.
+
+    Cost: one Python step per line (hundreds per page), C-level work inside each.
+    """
+    ends = tuple(rules.terminal_punctuation)
+    sentences = removed = 0
+    for line in view.lines:
+        if not line.endswith(ends) or line.endswith("..."):
+            removed += 1
+            continue
+        n_words = len(_CHAR_TOKEN.findall(line)) if view.char_based else line.count(" ") + 1
+        if n_words < rules.min_words_per_line:
+            removed += 1
+            continue
+        low = line.lower()
+        if "javascript" in low or any(p in low for p in _POLICY):
+            removed += 1
+            continue
+        sentences += max(1, len(_SENTENCE_END.findall(line)))
+    n_lines = len(view.lines)
+    return (
+        float(sentences),
+        removed / n_lines if n_lines else float("nan"),
+        float(view.lower.count("lorem ipsum")),
+        float(view.text.count("{")),
+        float(view.token_lens.max()) if len(view.token_lens) else 0.0,
+    )
