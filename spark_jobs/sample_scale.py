@@ -1,0 +1,250 @@
+"""Scale the sample corpus to any size: benchmark inputs that keep its near-duplicate structure.
+
+`scale(src, out, target_mb, n_files, seed)` re-emits the corpus written by
+`sample_corpus.generate` in rounds until ~target_mb (10^6 bytes) of plain JSONL is written:
+round 0 is the corpus itself under fresh ids, every later round a shuffled copy in which each
+document gets a fresh word-level edit at a rate drawn from SCALE_RATES (0 = an exact duplicate).
+Words holding PII or boilerplate are never edited, so their truth stays exact.
+
+Writes  OUT/docs/part-NNNNN.jsonl (n_files shards of ~target_mb / n_files each) and
+        OUT/truth/part-NNNNN.jsonl (same fields as truth.jsonl plus `src_id`, the base id).
+        Ids are `s{seed}r{round}-{base id}`; `near_dup_of` of a round >= 1 copy is its round-0
+        copy; `edit_rate` is the realised share of edited words; `jaccard5` is only carried
+        over for round 0 (computing shingles would cost more than the whole scaler).
+
+Memory is constant in target_mb (the base corpus, ~8 MB of text plus word offsets, and a
+4 MB write buffer); the loop does per-edit, not per-word, Python work (>= 50 MB/s).
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from json.encoder import encode_basestring
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import zstandard
+
+from spark_jobs.sample_corpus import DOC_PARTS
+
+SCALE_RATES = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
+_FLUSH_BYTES = 4 << 20
+_ESCAPE = re.compile(rb"\\(?:u[0-9a-fA-F]{4}|.)")
+_SPACE = ord(" ")
+# The escaped forms of the ASCII whitespace `str.split` splits on (non-ASCII spaces stay raw).
+_ESCAPED_SPACES = {b"n", b"t", b"r", b"f", b"u000b", b"u001c", b"u001d", b"u001e", b"u001f"}
+
+
+@dataclass
+class _Base:
+    """One base document, prepared once for splicing its JSON line as bytes.
+
+    Edits work on the JSON-escaped UTF-8 bytes of the text, so a copy's line is spliced and
+    written without decoding, re-escaping or re-encoding (json.dumps alone would cap the
+    scaler near 70 MB/s). Words are the runs between spaces and escaped ASCII whitespace
+    (`\\n`, `\\t`, ...), the JSON form of what separates `text.split()` words.
+    """
+
+    id: str
+    truth: dict
+    esc: np.ndarray  # (n_bytes + 1,) uint8: the text as it appears inside the JSON string + " "
+    tail: bytes  # '", "url": ..., "meta": {...}}\n'
+    starts: np.ndarray  # (n_words,) int64 byte offsets of words in esc
+    ends: np.ndarray
+    editable: np.ndarray  # indexes of words that overlap no PII value or boilerplate line
+    fingerprint: np.ndarray  # (n_words,) int64 to tell a substitution by the same word
+    chars: np.ndarray | None  # (n_bytes + 1,) decoded code points before each byte; only with PII
+
+
+def read_base(src_dir: str | Path) -> list[_Base]:
+    """The documents of a generated corpus (all three parts) joined with their truth, in id order."""
+    src = Path(src_dir)
+    truths = {}
+    with open(src / "truth.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            t = json.loads(line)
+            truths[t["id"]] = t
+    records = [json.loads(line) for name in DOC_PARTS for line in _read_text(src / "docs" / name).splitlines()]
+    return [_prepare(r, truths[r["id"]]) for r in sorted(records, key=lambda r: r["id"])]
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    if path.name.endswith(".gz"):
+        data = gzip.decompress(data)
+    elif path.name.endswith(".zst"):
+        data = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)).read()
+    return data.decode("utf-8")
+
+
+def _escaped(text: str) -> bytes:
+    return encode_basestring(text)[1:-1].encode("utf-8")
+
+
+def _prepare(record: dict, truth: dict) -> _Base:
+    esc_bytes = _escaped(record["text"])
+    esc = np.frombuffer(esc_bytes + b" ", dtype=np.uint8)  # the trailing space is spliced by inserts
+    n = len(esc_bytes)
+    rest = {k: v for k, v in record.items() if k not in ("id", "text")}
+    tail = ('"' + (", " + json.dumps(rest, ensure_ascii=False)[1:] if rest else "}") + "\n").encode("utf-8")
+    escapes = [m.span() for m in _ESCAPE.finditer(esc_bytes)]
+    sep = esc == _SPACE
+    sep[n] = True
+    for a, b in escapes:
+        if esc_bytes[a + 1:b] in _ESCAPED_SPACES:
+            sep[a:b] = True
+    starts = np.flatnonzero(~sep[:n] & np.concatenate([[True], sep[:n - 1]]))
+    ends = np.flatnonzero(~sep[:n] & sep[1:])+ 1
+    b64 = esc[:n].astype(np.int64)
+    c1 = np.concatenate([[0], np.cumsum(b64)])
+    c2 = np.concatenate([[0], np.cumsum(b64 * np.arange(n))])
+    total = c1[ends] - c1[starts]
+    fingerprint = total * 1_000_003 + (c2[ends] - c2[starts] - starts * total) * 8191 + (ends - starts)
+    chars = _char_counts(esc[:n], escapes) if truth["pii"] else None
+    keep = [(_byte_at(chars, p["start"]), _byte_at(chars, p["start"] + len(p["value"]))) for p in truth["pii"]]
+    for line in truth["boilerplate"]:
+        if (i := esc_bytes.find(_escaped(line))) >= 0:
+            keep.append((i, i + len(_escaped(line))))
+    protected = np.zeros(len(starts), dtype=bool)
+    for a, b in keep:  # words overlapping [a, b)
+        protected[np.searchsorted(ends, a, side="right"):np.searchsorted(starts, b, side="left")] = True
+    return _Base(record["id"], truth, esc, tail, starts, ends, np.flatnonzero(~protected), fingerprint, chars)
+
+
+def _char_counts(esc: np.ndarray, escapes: list[tuple[int, int]]) -> np.ndarray:
+    """Code points of the decoded text before each byte offset of its escaped UTF-8 form."""
+    weight = ((esc & 0xC0) != 0x80).astype(np.int64)  # 1 on the first byte of each UTF-8 char
+    for a, b in escapes:  # an escape sequence is one char of the decoded text
+        weight[a + 1:b] = 0
+    return np.concatenate([[0], np.cumsum(weight)])
+
+
+def _byte_at(chars: np.ndarray, cp: int) -> int:
+    """Byte offset in the escaped text where decoded code point `cp` starts."""
+    return int(np.searchsorted(chars, cp, side="right")) - 1
+
+
+def perturb(base: _Base, rate: float, rng: np.random.Generator) -> tuple[bytes, int, list[dict]]:
+    """Edit ~rate * words editable words: substitute by, delete, or insert after it a word of the
+    same document. Returns the escaped text, the number of words changed and the PII
+    with its offsets moved.
+
+    The output is one gather over esc: 3k + 1 byte ranges (kept original, a space for an
+    insert, the fill word), so the cost is ~12 numpy calls per document whatever k is.
+    """
+    n = len(base.esc) - 1
+    if rate == 0 or len(base.editable) == 0:
+        return base.esc[:n].tobytes(), 0, base.truth["pii"]
+    # Each editable word is picked with the probability that makes rate * words edits on average.
+    p = min(1.0, rate * len(base.starts) / len(base.editable))
+    picked = base.editable[rng.random(len(base.editable)) < p]
+    k = len(picked)
+    if k == 0:
+        return base.esc[:n].tobytes(), 0, base.truth["pii"]
+    r = rng.integers(0, 3 * len(base.editable), size=k)  # one draw gives the op and the fill word
+    op, fills = r % 3, base.editable[r // 3]  # op 0 substitute, 1 delete, 2 insert after
+    ws, we, fs, fe = base.starts[picked], base.ends[picked], base.starts[fills], base.ends[fills]
+    ins = op == 2
+    seg_start = np.empty(3 * k + 1, dtype=np.int64)
+    seg_len = np.empty(3 * k + 1, dtype=np.int64)
+    resume = np.concatenate([[0], we])  # original text resumes after each picked word
+    seg_start[0::3] = resume
+    seg_len[0::3] = np.concatenate([np.where(ins, we, ws), [n]]) - resume
+    seg_start[1::3] = n  # the space at esc[n]
+    seg_len[1::3] = ins
+    seg_start[2::3] = fs
+    seg_len[2::3] = np.where(op == 1, 0, fe - fs)
+    offsets = np.cumsum(seg_len) - seg_len
+    idx = np.repeat(seg_start - offsets, seg_len) + np.arange(offsets[-1] + seg_len[-1])
+    same = (op == 0) & (base.fingerprint[picked] == base.fingerprint[fills])
+    return base.esc[idx].tobytes(), k - int(same.sum()), _moved_pii(base, op, ws, we, fs, fe)
+
+
+def _moved_pii(base: _Base, op: np.ndarray, ws, we, fs, fe) -> list[dict]:
+    """The PII of `base` with starts shifted by the code-point length change of earlier edits."""
+    if not base.truth["pii"]:
+        return []
+    c = base.chars
+    fill_chars, word_chars = c[fe] - c[fs], c[we] - c[ws]
+    delta = np.where(op == 0, fill_chars - word_chars, np.where(op == 1, -word_chars, fill_chars + 1))
+    cumulative = np.concatenate([[0], np.cumsum(delta)])
+    return [dict(p, start=p["start"] + int(cumulative[np.searchsorted(ws, _byte_at(c, p["start"]))]))
+            for p in base.truth["pii"]]
+
+
+def _stream(base: list[_Base], seed: int) -> Iterator[tuple[bytes, bytes]]:
+    """Endless (doc line, truth line) pairs: round 0 verbatim, then perturbed shuffled rounds."""
+    rng = np.random.default_rng(seed)
+    prefix = f"s{seed}r"
+    for rnd in range(1 << 62):
+        order = range(len(base)) if rnd == 0 else rng.permutation(len(base)).tolist()
+        rates = rng.choice(SCALE_RATES, size=len(base)).tolist()
+        for i, rate in zip(order, rates):
+            b = base[i]
+            new_id = f"{prefix}{rnd}-{b.id}"
+            truth = dict(b.truth, id=new_id, src_id=b.id)
+            if rnd == 0:
+                esc = b.esc[:-1].tobytes()
+                if truth["near_dup_of"] is not None:
+                    truth["near_dup_of"] = f"{prefix}0-{truth['near_dup_of']}"
+            else:
+                esc, changed, pii = perturb(b, rate, rng)
+                truth.update(near_dup_of=f"{prefix}0-{b.id}", edit_rate=round(changed / max(1, len(b.starts)), 4),
+                             jaccard5=None, pii=pii, noise=b.truth["noise"] + ["near_dup" if changed else "exact_dup"])
+            head = f'{{"id": "{new_id}", "text": "'.encode("ascii")
+            yield head + esc + b.tail, (json.dumps(truth, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def scale(src_dir: str | Path, out_dir: str | Path, target_mb: float, n_files: int, seed: int = 0) -> dict:
+    """Write ~target_mb of JSONL over n_files shards (+ truth shards); returns a summary with MB/s."""
+    if target_mb <= 0 or n_files < 1:
+        raise ValueError(f"need target_mb > 0 and n_files >= 1, got {target_mb} and {n_files}")
+    t0 = time.perf_counter()
+    base = read_base(src_dir)
+    out = Path(out_dir)
+    (out / "docs").mkdir(parents=True, exist_ok=True)
+    (out / "truth").mkdir(parents=True, exist_ok=True)
+    per_shard = target_mb * 1e6 / n_files
+    stream, pending = _stream(base, seed), []
+    total = docs = 0
+    t1 = time.perf_counter()
+    for shard in range(n_files):
+        name = f"part-{shard:05d}.jsonl"
+        written, n = _write_shard(out / "docs" / name, out / "truth" / name, stream, per_shard, pending)
+        total += written
+        docs += n
+    seconds = time.perf_counter() - t1
+    return {"out": str(out), "files": n_files, "docs": docs, "bytes": total, "load_seconds": round(t1 - t0, 2),
+            "write_seconds": round(seconds, 2), "mb_per_s": round(total / 1e6 / max(seconds, 1e-9), 1)}
+
+
+def _write_shard(doc_path: Path, truth_path: Path, stream: Iterator[tuple[bytes, bytes]], target: float,
+                 pending: list) -> tuple[int, int]:
+    """Write lines from `pending` then `stream` while that brings the shard closer to `target`
+    doc bytes; the first line that would overshoot by more than it undershoots is left in
+    `pending` for the next shard. Returns (doc bytes, docs)."""
+    written = n = 0
+    docs_buf, truth_buf, buffered = [], [], 0
+    with open(doc_path, "wb") as docs_fh, open(truth_path, "wb") as truth_fh:
+        while True:
+            doc, truth = pending.pop() if pending else next(stream)
+            if n and written + len(doc) - target > target - written:
+                pending.append((doc, truth))
+                break
+            docs_buf.append(doc)
+            truth_buf.append(truth)
+            written += len(doc)
+            buffered += len(doc)
+            n += 1
+            if buffered >= _FLUSH_BYTES:
+                docs_fh.write(b"".join(docs_buf))
+                truth_fh.write(b"".join(truth_buf))
+                docs_buf, truth_buf, buffered = [], [], 0
+        docs_fh.write(b"".join(docs_buf))
+        truth_fh.write(b"".join(truth_buf))
+    return written, n
