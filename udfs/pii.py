@@ -132,9 +132,10 @@ _PHONE_INTL = re.compile(
     r"(?![\w]|[.-]?\d)", _A)
 _PHONE_CN = re.compile(
     r"1(?<![\w.+-]1)[3-9]\d([ -]?)\d{4}\1\d{4}(?![\w]|[.-]?\d)", _A)
-_PHONE_NANP = re.compile(
-    r"(?:\((?<![\w]\()[2-9]\d\d\)[ ]?|[2-9](?<![\w.+-][2-9])\d\d([-.]))"
-    r"[2-9]\d\d(?(1)\1|[-. ])\d{4}(?![\w]|[.-]?\d)", _A)
+_PHONE_NANP_PAREN = re.compile(
+    r"\((?<![\w]\()[2-9]\d\d\)[ ]?[2-9]\d\d[-. ]\d{4}(?![\w]|[.-]?\d)", _A)
+_PHONE_NANP_SEP = re.compile(
+    r"[2-9](?<![\w.+-][2-9])\d\d([-.])[2-9]\d\d\1\d{4}(?![\w]|[.-]?\d)", _A)
 
 _IPV4 = re.compile(r"\d(?<![\w.]\d)\d{0,2}(?:\.\d{1,3}){3}(?![\w]|\.\d)", _A)
 _IPV6_HINT = re.compile(r":[0-9A-Fa-f]{0,4}:", _A)
@@ -182,7 +183,7 @@ def find_phones(text: str) -> Iterable[tuple[int, int]]:
         n_digits = sum(c.isdigit() for c in s)
         if 8 <= n_digits <= 15 and s.count("(") == s.count(")") and s.count(".") != 1:
             yield m.span()  # one dot only = a signed decimal such as +3.14159265
-    for pattern in (_PHONE_CN, _PHONE_NANP):
+    for pattern in (_PHONE_CN, _PHONE_NANP_PAREN, _PHONE_NANP_SEP):
         for m in pattern.finditer(text):
             yield m.span()
 
@@ -310,16 +311,23 @@ def _check_settings(cfg: PiiSettings) -> list[str]:
 def find_pii_spans(text: str, entities: Sequence[str]) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, entity) spans, sorted, leftmost-longest on conflicts."""
     spans = []
-    for rank, entity in enumerate(ENTITIES):
+    for entity in ENTITIES:
         if entity not in entities:
             continue
         anchor = _NEEDS[entity]
         if anchor is not None and anchor not in text:
             continue
-        spans.extend((s, -(e - s), rank, e, entity) for s, e in _FINDERS[entity](text))
-    spans.sort()
+        spans.extend((s, e, entity) for s, e in _FINDERS[entity](text))
+    return resolve_overlaps(spans)
+
+
+def resolve_overlaps(spans: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Keep the leftmost span of overlapping ones, the longer on a tie, then the entity that
+    comes first in ENTITIES (an 18-digit ID that also passes Luhn is an ID)."""
+    rank = {e: i for i, e in enumerate(ENTITIES)}
+    ordered = sorted(set(spans), key=lambda t: (t[0], t[0] - t[1], rank[t[2]]))
     kept, last_end = [], -1
-    for s, _neg_len, _rank, e, entity in spans:
+    for s, e, entity in ordered:
         if s >= last_end:
             kept.append((s, e, entity))
             last_end = e
