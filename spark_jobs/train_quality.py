@@ -78,21 +78,22 @@ def transform(df, cfg: PipelineConfig):
 def train_and_save(labelled, cfg: PipelineConfig) -> dict:
     """Train on the non-held-out rows, measure accuracy on the held-out ones, save v<N>."""
     tq = cfg.train_quality
-    counts = {(r["label"], r["is_test"]): r["count"]
-              for r in labelled.groupBy("label", "is_test").count().collect()}
+    counts = {(True, False): 0, (False, False): 0, (True, True): 0, (False, True): 0}
     root = model_root(cfg)
     os.makedirs(root, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root, prefix=".tmp-") as tmp:
         train_file = os.path.join(tmp, "train.txt")
         test_texts, test_labels = [], []
         with open(train_file, "w", encoding="utf-8") as out:
+            # one pass, in doc_id order: the training file is the same whatever the partitioning
             for row in labelled.orderBy("doc_id").toLocalIterator():
+                counts[(row["label"], row["is_test"])] += 1
                 if row["is_test"]:
                     test_texts.append(row["text"])
                     test_labels.append(row["label"])
                 else:
                     out.writelines(training_lines([row["text"]], [row["label"]], tq.max_chars))
-        if not counts.get((True, False)) or not counts.get((False, False)):
+        if not counts[(True, False)] or not counts[(False, False)]:
             raise ValueError("train_quality.positive_sources/negative_sources: both classes need training "
                              f"documents in {tq.input_table}; found {_count_text(counts)}")
         params = dict(epoch=tq.epoch, lr=tq.lr, word_ngrams=tq.word_ngrams, dim=tq.dim,
@@ -106,8 +107,8 @@ def train_and_save(labelled, cfg: PipelineConfig) -> dict:
         meta = {
             "version": version, "input_table": tq.input_table,
             "positive_sources": tq.positive_sources, "negative_sources": tq.negative_sources,
-            "counts": {"train_high": counts.get((True, False), 0), "train_low": counts.get((False, False), 0),
-                       "test_high": counts.get((True, True), 0), "test_low": counts.get((False, True), 0)},
+            "counts": {"train_high": counts[(True, False)], "train_low": counts[(False, False)],
+                       "test_high": counts[(True, True)], "test_low": counts[(False, True)]},
             "held_out_accuracy": accuracy, "test_fraction": tq.test_fraction, "seed": tq.seed,
             "max_chars": tq.max_chars, "hyper_parameters": params, "trained_at": time.time(),
         }
@@ -128,7 +129,7 @@ def held_out_accuracy(model, texts: list[str], labels: list[bool], max_chars: in
 
 def _count_text(counts: dict) -> str:
     return ", ".join(f"{'high' if label else 'low'}/{'test' if test else 'train'}={n}"
-                     for (label, test), n in sorted(counts.items())) or "no documents"
+                     for (label, test), n in sorted(counts.items()))
 
 
 def print_summary(result: dict) -> None:

@@ -63,15 +63,20 @@ def raw_rows(texts: list[str], source: str) -> list[dict]:
     } for i, t in enumerate(texts)]
 
 
-@pytest.fixture
-def labelled_cfg(spark, cfg):
+@pytest.fixture(scope="module")
+def labelled_cfg(spark, tmp_path_factory):
+    """raw_docs written once for the module: docstrings, as many spam documents, 3 others."""
+    from spark_jobs.config import load_config
     from tables.catalog import create_if_not_exists, table_def, table_path
+    from tests.conftest import TEST_OVERRIDES
 
+    warehouse = tmp_path_factory.mktemp("train_quality") / "warehouse"
+    cfg = load_config(overrides=TEST_OVERRIDES + [f"spark.warehouse={warehouse}"])
     good = stdlib_docstrings()
     bad = spam_docs(len(good))
     create_if_not_exists(spark, cfg, "raw_docs")
     rows = raw_rows(good, "stdlib_docs") + raw_rows(bad, "spam") + raw_rows(["unrelated text"] * 3, "other")
-    (spark.createDataFrame(rows, table_def("raw_docs").schema)
+    (spark.createDataFrame(rows, table_def("raw_docs").schema).coalesce(1)
           .write.format("delta").mode("append").save(table_path(cfg, "raw_docs")))
     tq = dataclasses.replace(cfg.train_quality, positive_sources=["stdlib_docs"], negative_sources=["spam"],
                              test_fraction=0.25, bucket=20_000, dim=16, epoch=10, min_count=1)
@@ -92,7 +97,7 @@ def test_transform_labels_sources_and_splits_deterministically(spark, labelled_c
     rows = {r["doc_id"]: r for r in df.collect()}
     assert len(rows) == 2 * n_good  # the 3 "other" documents are not labelled
     assert all(r["label"] == (r["source"] == "stdlib_docs") for r in rows.values())
-    again = {r["doc_id"]: r["is_test"] for r in df.repartition(5).collect()}
+    again = {r["doc_id"]: r["is_test"] for r in df.repartition(3).select("doc_id", "is_test").collect()}
     assert again == {k: r["is_test"] for k, r in rows.items()}
     share = sum(r["is_test"] for r in rows.values()) / len(rows)
     assert 0.15 < share < 0.35  # test_fraction 0.25
