@@ -129,75 +129,141 @@ def _byte_at(chars: np.ndarray, cp: int) -> int:
     return int(np.searchsorted(chars, cp, side="right")) - 1
 
 
-def perturb(base: _Base, rate: float, rng: np.random.Generator) -> tuple[bytes, int, list[dict]]:
-    """Edit ~rate * words editable words: substitute by, delete, or insert after it a word of the
-    same document. Returns the escaped text, the number of words changed and the PII
-    with its offsets moved.
+@dataclass
+class _Corpus:
+    """All base documents in flat arrays, so one batch of copies is edited with one gather.
 
-    The output is one gather over esc: 3k + 1 byte ranges (kept original, a space for an
-    insert, the fill word), so the cost is ~12 numpy calls per document whatever k is.
+    esc holds every document's escaped text followed by one space byte (spliced in by inserts);
+    word and editable-word offsets are absolute into esc / the word arrays.
     """
-    n = len(base.esc) - 1
-    if rate == 0 or len(base.editable) == 0:
-        return base.esc[:n].tobytes(), 0, base.truth["pii"]
-    # Each editable word is picked with the probability that makes rate * words edits on average.
-    p = min(1.0, rate * len(base.starts) / len(base.editable))
-    picked = base.editable[rng.random(len(base.editable)) < p]
-    k = len(picked)
-    if k == 0:
-        return base.esc[:n].tobytes(), 0, base.truth["pii"]
-    r = rng.integers(0, 3 * len(base.editable), size=k)  # one draw gives the op and the fill word
-    op, fills = r % 3, base.editable[r // 3]  # op 0 substitute, 1 delete, 2 insert after
-    ws, we, fs, fe = base.starts[picked], base.ends[picked], base.starts[fills], base.ends[fills]
+
+    docs: list[_Base]
+    esc: np.ndarray  # (total bytes,) uint8
+    doc_start: np.ndarray  # (n_docs,) first byte of each document in esc
+    doc_len: np.ndarray  # (n_docs,) bytes of each document, without its trailing space
+    w_start: np.ndarray  # (n_words,) absolute byte offsets
+    w_end: np.ndarray
+    fingerprint: np.ndarray  # (n_words,)
+    n_words: np.ndarray  # (n_docs,)
+    editable: np.ndarray  # absolute word indexes of editable words, grouped by document
+    ed_off: np.ndarray  # (n_docs + 1,) document d's editable words are editable[ed_off[d]:ed_off[d+1]]
+
+
+def _flatten(docs: list[_Base]) -> _Corpus:
+    sizes = np.array([len(d.esc) for d in docs], dtype=np.int64)
+    doc_start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    n_words = np.array([len(d.starts) for d in docs], dtype=np.int64)
+    word_off = np.concatenate([[0], np.cumsum(n_words)[:-1]])
+    n_ed = np.array([len(d.editable) for d in docs], dtype=np.int64)
+    return _Corpus(
+        docs=docs, esc=np.concatenate([d.esc for d in docs]), doc_start=doc_start, doc_len=sizes - 1,
+        w_start=np.concatenate([d.starts + o for d, o in zip(docs, doc_start)]),
+        w_end=np.concatenate([d.ends + o for d, o in zip(docs, doc_start)]),
+        fingerprint=np.concatenate([d.fingerprint for d in docs]), n_words=n_words,
+        editable=np.concatenate([d.editable + o for d, o in zip(docs, word_off)]),
+        ed_off=np.concatenate([[0], np.cumsum(n_ed)]),
+    )
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenation of arange(s, s + n) for each (s, n), as one cumulative sum of int32 steps
+    (1 within a range, a jump at each range start): ~3 passes of 4 bytes per output element."""
+    keep = lengths > 0
+    starts, lengths = starts[keep], lengths[keep]
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.int32)
+    out_start = np.cumsum(lengths) - lengths
+    steps = np.ones(int(lengths.sum()), dtype=np.int32)
+    steps[0] = starts[0]
+    steps[out_start[1:]] = starts[1:] - (starts[:-1] + lengths[:-1] - 1)
+    return np.cumsum(steps, dtype=np.int32)
+
+
+def edit_batch(c: _Corpus, docs: np.ndarray, rates: np.ndarray, rng: np.random.Generator):
+    """Edited escaped texts of `docs` (indexes, in output order) at per-document `rates`.
+
+    Each editable word is picked with the probability that gives rate * words edits on average
+    and is substituted by, deleted, or followed by an inserted word of the same document (one of
+    the three at random). The batch's output is one gather over `c.esc`: per edit three byte
+    ranges (original text up to the edit, a space for an insert, the fill word), per document
+    one more (the rest), so the cost is a few numpy calls per batch, not per word.
+    Returns (bytes of all texts, per-doc lengths, per-doc changed-word counts, edits by doc).
+    """
+    n_ed = c.ed_off[docs + 1] - c.ed_off[docs]
+    p = np.minimum(1.0, rates * c.n_words[docs] / np.maximum(n_ed, 1))
+    ed_pos = _ranges(c.ed_off[docs], n_ed)
+    hit = rng.random(len(ed_pos)) < np.repeat(p, n_ed)
+    picked = c.editable[ed_pos[hit]]  # grouped by doc in output order, ascending within a doc
+    doc_of = np.repeat(np.arange(len(docs)), n_ed)[hit]
+    k_doc = np.bincount(doc_of, minlength=len(docs))
+    r = rng.integers(0, 3 * n_ed[doc_of])  # one draw gives the op and the fill word
+    op, fills = r % 3, c.editable[c.ed_off[docs][doc_of] + r // 3]  # op 0 sub, 1 delete, 2 insert
+    ws, we, fs, fe = c.w_start[picked], c.w_end[picked], c.w_start[fills], c.w_end[fills]
+    start = c.doc_start[docs]
+    end = start + c.doc_len[docs]  # also where each document's spare space byte sits
+    first = np.ones(len(picked), dtype=bool)
+    first[1:] = doc_of[1:] != doc_of[:-1]
+    resume = np.where(first, start[doc_of], np.concatenate([[0], we[:-1]]))
+    k_cum = np.cumsum(k_doc)
+    tail_from = start.copy()
+    tail_from[k_doc > 0] = we[k_cum[k_doc > 0] - 1]
     ins = op == 2
-    seg_start = np.empty(3 * k + 1, dtype=np.int64)
-    seg_len = np.empty(3 * k + 1, dtype=np.int64)
-    resume = np.concatenate([[0], we])  # original text resumes after each picked word
-    seg_start[0::3] = resume
-    seg_len[0::3] = np.concatenate([np.where(ins, we, ws), [n]]) - resume
-    seg_start[1::3] = n  # the space at esc[n]
-    seg_len[1::3] = ins
-    seg_start[2::3] = fs
-    seg_len[2::3] = np.where(op == 1, 0, fe - fs)
-    offsets = np.cumsum(seg_len) - seg_len
-    idx = np.repeat(seg_start - offsets, seg_len) + np.arange(offsets[-1] + seg_len[-1])
-    same = (op == 0) & (base.fingerprint[picked] == base.fingerprint[fills])
-    return base.esc[idx].tobytes(), k - int(same.sum()), _moved_pii(base, op, ws, we, fs, fe)
+    seg_start = np.empty(3 * len(picked) + len(docs), dtype=np.int64)
+    seg_len = np.empty_like(seg_start)
+    e_pos = 3 * np.arange(len(picked)) + doc_of
+    seg_start[e_pos], seg_len[e_pos] = resume, np.where(ins, we, ws) - resume
+    seg_start[e_pos + 1], seg_len[e_pos + 1] = end[doc_of], ins
+    seg_start[e_pos + 2], seg_len[e_pos + 2] = fs, np.where(op == 1, 0, fe - fs)
+    t_pos = 3 * k_cum + np.arange(len(docs))
+    seg_start[t_pos], seg_len[t_pos] = tail_from, end - tail_from
+    lengths = np.add.reduceat(seg_len, t_pos - 3 * k_doc)
+    same = (op == 0) & (c.fingerprint[picked] == c.fingerprint[fills])
+    changed = k_doc - np.bincount(doc_of[same], minlength=len(docs))
+    edits = (op, ws - start[doc_of], we - start[doc_of], fs - start[doc_of], fe - start[doc_of], k_cum - k_doc, k_cum)
+    return c.esc[_ranges(seg_start, seg_len)].tobytes(), lengths, changed, edits
 
 
-def _moved_pii(base: _Base, op: np.ndarray, ws, we, fs, fe) -> list[dict]:
-    """The PII of `base` with starts shifted by the code-point length change of earlier edits."""
-    if not base.truth["pii"]:
-        return []
-    c = base.chars
-    fill_chars, word_chars = c[fe] - c[fs], c[we] - c[ws]
+def _moved_pii(base: _Base, edits, d: int) -> list[dict]:
+    """The PII of `base` with starts shifted by the code-point length change of edits before it."""
+    op, ws, we, fs, fe, lo, hi = edits
+    a, b = lo[d], hi[d]
+    if not base.truth["pii"] or a == b:
+        return base.truth["pii"]
+    op, ws, we, fs, fe, ch = op[a:b], ws[a:b], we[a:b], fs[a:b], fe[a:b], base.chars
+    fill_chars, word_chars = ch[fe] - ch[fs], ch[we] - ch[ws]
     delta = np.where(op == 0, fill_chars - word_chars, np.where(op == 1, -word_chars, fill_chars + 1))
     cumulative = np.concatenate([[0], np.cumsum(delta)])
-    return [dict(p, start=p["start"] + int(cumulative[np.searchsorted(ws, _byte_at(c, p["start"]))]))
+    return [dict(p, start=p["start"] + int(cumulative[np.searchsorted(ws, _byte_at(ch, p["start"]))]))
             for p in base.truth["pii"]]
 
 
-def _stream(base: list[_Base], seed: int) -> Iterator[tuple[bytes, bytes]]:
+def _stream(corpus: _Corpus, seed: int, batch: int = 128) -> Iterator[tuple[bytes, bytes]]:
     """Endless (doc line, truth line) pairs: round 0 verbatim, then perturbed shuffled rounds."""
     rng = np.random.default_rng(seed)
     prefix = f"s{seed}r"
+    n = len(corpus.docs)
     for rnd in range(1 << 62):
-        order = range(len(base)) if rnd == 0 else rng.permutation(len(base)).tolist()
-        rates = rng.choice(SCALE_RATES, size=len(base)).tolist()
-        for i, rate in zip(order, rates):
-            b = base[i]
-            new_id = f"{prefix}{rnd}-{b.id}"
-            truth = dict(b.truth, id=new_id, src_id=b.id)
-            if rnd == 0:
-                esc = b.esc[:-1].tobytes()
-                if truth["near_dup_of"] is not None:
-                    truth["near_dup_of"] = f"{prefix}0-{truth['near_dup_of']}"
-            else:
-                esc, changed, pii = perturb(b, rate, rng)
-                truth.update(near_dup_of=f"{prefix}0-{b.id}", edit_rate=round(changed / max(1, len(b.starts)), 4),
-                             jaccard5=None, pii=pii, noise=b.truth["noise"] + ["near_dup" if changed else "exact_dup"])
-            head = f'{{"id": "{new_id}", "text": "'.encode("ascii")
-            yield head + esc + b.tail, (json.dumps(truth, ensure_ascii=False) + "\n").encode("utf-8")
+        order = np.arange(n) if rnd == 0 else rng.permutation(n)
+        rates = np.zeros(n) if rnd == 0 else rng.choice(SCALE_RATES, size=n)
+        for lo in range(0, n, batch):
+            docs = order[lo:lo + batch]
+            texts, lengths, changed, edits = edit_batch(corpus, docs, rates[lo:lo + batch], rng)
+            pos = 0
+            for d, (i, length, k) in enumerate(zip(docs.tolist(), lengths.tolist(), changed.tolist())):
+                b = corpus.docs[i]
+                new_id = f"{prefix}{rnd}-{b.id}"
+                truth = dict(b.truth, id=new_id, src_id=b.id)
+                if rnd == 0:
+                    if truth["near_dup_of"] is not None:
+                        truth["near_dup_of"] = f"{prefix}0-{truth['near_dup_of']}"
+                else:
+                    truth.update(near_dup_of=f"{prefix}0-{b.id}", edit_rate=round(k / max(1, len(b.starts)), 4),
+                                 jaccard5=None, pii=_moved_pii(b, edits, d),
+                                 noise=b.truth["noise"] + ["near_dup" if k else "exact_dup"])
+                head = f'{{"id": "{new_id}", "text": "'.encode("ascii")
+                yield (head + texts[pos:pos + length] + b.tail,
+                       (json.dumps(truth, ensure_ascii=False) + "\n").encode("utf-8"))
+                pos += length
 
 
 def scale(src_dir: str | Path, out_dir: str | Path, target_mb: float, n_files: int, seed: int = 0) -> dict:
@@ -205,12 +271,12 @@ def scale(src_dir: str | Path, out_dir: str | Path, target_mb: float, n_files: i
     if target_mb <= 0 or n_files < 1:
         raise ValueError(f"need target_mb > 0 and n_files >= 1, got {target_mb} and {n_files}")
     t0 = time.perf_counter()
-    base = read_base(src_dir)
+    corpus = _flatten(read_base(src_dir))
     out = Path(out_dir)
     (out / "docs").mkdir(parents=True, exist_ok=True)
     (out / "truth").mkdir(parents=True, exist_ok=True)
     per_shard = target_mb * 1e6 / n_files
-    stream, pending = _stream(base, seed), []
+    stream, pending = _stream(corpus, seed), []
     total = docs = 0
     t1 = time.perf_counter()
     for shard in range(n_files):
