@@ -11,7 +11,7 @@ an index) with warcio. Per record:
 Reasons sent to quarantine (record id = WARC-Record-ID): `warc_revisit` (capture without a
 payload), `warc_http_status` (not 2xx), `warc_non_html`, `warc_truncated` (WARC-Truncated header,
 payload shorter than its Content-Length, or a file cut mid-record), `warc_undecodable`,
-`warc_malformed` (warcio cannot parse on), `oversize` (payload over
+`warc_malformed` (warcio cannot parse on), `warc_extract_failed`, `oversize` (payload over
 `ingest.warc.max_record_bytes`), `url_invalid` (not an http(s) URL), `url_blocked`.
 Empty extracted text and oversize text are left to ingest's own checks.
 
@@ -57,12 +57,17 @@ def read_warc(path: str, opts: ReaderOptions, start: int = 0, end: int | None = 
         it = ArchiveIterator(fh)
         try:
             for record in it:
+                if record.format != "warc":  # warcio also parses ARC and guesses at garbage
+                    yield Bad("warc_malformed", f"not a WARC record (warcio read it as {record.format!r})",
+                              None, max(it.offset, 0), None, b"")
+                    return
                 if record.rec_type in _SKIPPED_TYPES:
                     continue
                 item = _read_record(record, wcfg, blocklist, opts.ingest.raw_prefix_bytes)
                 yield _at(item, it.get_record_offset())  # (reads the rest of the record first)
         except ArchiveLoadFailed as exc:
-            yield Bad("warc_malformed", f"warcio: {str(exc).strip()[:300]}", None, it.offset, None, b"")
+            message = " ".join(str(exc).split())[:300]
+            yield Bad("warc_malformed", f"warcio: {message}", None, max(it.offset, 0), None, b"")
             return
         if it.offset < size:
             # warcio ends quietly when the last gzip member or record is cut short.
@@ -113,11 +118,12 @@ def _read_record(record, wcfg: WarcConfig, blocklist: frozenset[str], prefix: in
     if status is not None and not status.startswith("2"):
         return bad("warc_http_status", f"HTTP status {status}")
     content_type = _content_type(record)
-    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    # Common Crawl adds the type it detected from the bytes; servers often send none or a wrong one.
+    identified = headers.get_header("WARC-Identified-Payload-Type")
     is_text = record.rec_type == "conversion"
-    if not is_text and mime not in wcfg.html_types:
-        return bad("warc_non_html", f"content type {content_type!r} is not in ingest.warc.html_types",
-                   record.raw_stream.read(prefix))
+    if not is_text and not {_mime(content_type), _mime(identified)} & set(wcfg.html_types):
+        return bad("warc_non_html", f"content type {content_type!r} (identified {identified!r}) is not in "
+                   "ingest.warc.html_types", record.raw_stream.read(prefix))
     truncated = headers.get_header("WARC-Truncated")
     if truncated:
         return bad("warc_truncated", f"WARC-Truncated: {truncated}", record.raw_stream.read(prefix))
@@ -148,9 +154,16 @@ def _read_record(record, wcfg: WarcConfig, blocklist: frozenset[str], prefix: in
         metadata["language"] = headers.get_header("WARC-Identified-Content-Language")
         metadata["refers_to"] = headers.get_header("WARC-Refers-To")
     else:
-        text = extract_text(decoded.text, wcfg.extractor)
+        try:
+            text = extract_text(decoded.text, wcfg.extractor)
+        except Exception as exc:  # noqa: BLE001 - one unparsable page must not end the file
+            return bad("warc_extract_failed", f"{wcfg.extractor}: {type(exc).__name__}: {exc}", payload)
         metadata["extractor"] = extractor_id(wcfg.extractor)
     return Doc(text=text, source_id=record_id, url=url, metadata=metadata, line=None, offset=0)
+
+
+def _mime(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def _content_type(record) -> str | None:

@@ -201,6 +201,24 @@ def test_read_warc_wet_conversion_records_keep_text_as_is(tmp_path, opts):
     assert meta["language"] == "eng,deu" and "extractor" not in meta
 
 
+def test_read_warc_identified_payload_type_rescues_missing_content_type(tmp_path, opts):
+    path = tmp_path / "a.warc.gz"
+    page = ("https://daily.example/untyped", NEWS.encode(), "", "200 OK",
+            {"WARC-Identified-Payload-Type": "text/html"})
+    write_warc(path, [page, ("https://daily.example/untyped2", NEWS.encode(), "")])
+    docs, bad = read_all(path, opts)
+    assert set(docs) == {"https://daily.example/untyped"}
+    assert [b.reason for b in bad] == ["warc_non_html"]
+
+
+@pytest.mark.parametrize("content", [gzip.compress(b"just some gzipped text\n" * 20), b'{"id": 1}\n'])
+def test_read_warc_file_that_is_not_warc_is_one_malformed_row(tmp_path, opts, content):
+    path = tmp_path / "fake.warc.gz"
+    path.write_bytes(content)
+    items = list(read_warc(str(path), opts))
+    assert [(type(i), i.reason, i.offset) for i in items] == [(Bad, "warc_malformed", 0)]
+
+
 def test_read_warc_unknown_extractor_error_names_the_key(tmp_path, blocklist):
     cfg = replace(load_config(), ["ingest.warc.extractor=lynx"])
     write_warc(tmp_path / "a.warc.gz", PAGES[:1])
