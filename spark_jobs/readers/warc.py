@@ -98,58 +98,85 @@ def _blocklist(path: str | None) -> frozenset[str]:
 
 
 def _read_record(record, wcfg: WarcConfig, blocklist: frozenset[str], prefix: int) -> Doc | Bad:
-    """Doc or Bad for one record; offsets are filled in by the caller."""
+    """Doc or Bad for one record (offset 0: the caller knows the record's offset)."""
+    record_id = record.rec_headers.get_header("WARC-Record-ID")
+    try:
+        url = _check_headers(record, wcfg, blocklist)
+        payload = _check_payload(record, wcfg)
+        return _to_doc(record, payload, url, wcfg)
+    except _Reject as rej:
+        raw = rej.raw if rej.raw is not None else record.raw_stream.read(prefix)
+        return Bad(rej.reason, rej.error, None, None, record_id, raw[:prefix])
+
+
+class _Reject(Exception):
+    """A record bound for quarantine: reason, error and (when read) its payload."""
+
+    def __init__(self, reason: str, error: str, raw: bytes | None = None):
+        super().__init__(reason)
+        self.reason, self.error, self.raw = reason, error, raw
+
+
+def _check_headers(record, wcfg: WarcConfig, blocklist: frozenset[str]) -> str:
+    """Normalised URL of a record whose headers promise a usable page; raises _Reject otherwise."""
     headers = record.rec_headers
-    record_id = headers.get_header("WARC-Record-ID")
     raw_url = headers.get_header("WARC-Target-URI")
-
-    def bad(reason: str, error: str, raw: bytes = b"") -> Bad:
-        return Bad(reason, error, None, None, record_id, raw[:prefix])
-
     if record.rec_type == "revisit":
-        return bad("warc_revisit", f"revisit of {headers.get_header('WARC-Refers-To-Target-URI') or raw_url}")
+        raise _Reject("warc_revisit", f"revisit of {headers.get_header('WARC-Refers-To-Target-URI') or raw_url}", b"")
     url = normalize_url(raw_url) if raw_url else None
     if url is None:
-        return bad("url_invalid", f"WARC-Target-URI {raw_url!r} is not an http(s) URL")
+        raise _Reject("url_invalid", f"WARC-Target-URI {raw_url!r} is not an http(s) URL")
     domain = blocked_domain(url, blocklist)
     if domain is not None:
-        return bad("url_blocked", f"{url} is under blocked domain {domain} (ingest.warc.url_blocklist)")
-    status = record.http_headers.get_statuscode() if record.http_headers else None
-    if status is not None and not status.startswith("2"):
-        return bad("warc_http_status", f"HTTP status {status}")
+        raise _Reject("url_blocked", f"{url} is under blocked domain {domain} (ingest.warc.url_blocklist)")
+    status = _status(record)
+    if status is not None and not 200 <= status < 300:
+        raise _Reject("warc_http_status", f"HTTP status {status}")
     content_type = _content_type(record)
     # Common Crawl adds the type it detected from the bytes; servers often send none or a wrong one.
     identified = headers.get_header("WARC-Identified-Payload-Type")
-    is_text = record.rec_type == "conversion"
-    if not is_text and not {_mime(content_type), _mime(identified)} & set(wcfg.html_types):
-        return bad("warc_non_html", f"content type {content_type!r} (identified {identified!r}) is not in "
-                   "ingest.warc.html_types", record.raw_stream.read(prefix))
+    if record.rec_type != "conversion" and not {_mime(content_type), _mime(identified)} & set(wcfg.html_types):
+        raise _Reject("warc_non_html", f"content type {content_type!r} (identified {identified!r}) is not in "
+                      "ingest.warc.html_types")
     truncated = headers.get_header("WARC-Truncated")
     if truncated:
-        return bad("warc_truncated", f"WARC-Truncated: {truncated}", record.raw_stream.read(prefix))
+        raise _Reject("warc_truncated", f"WARC-Truncated: {truncated}")
+    return url
+
+
+def _check_payload(record, wcfg: WarcConfig) -> bytes:
+    """The whole payload (HTTP content decoding undone); raises _Reject if cut, too big or broken."""
+    limit = wcfg.max_record_bytes
     try:
-        payload, complete = _read_payload(record, wcfg.max_record_bytes)
+        payload, complete = _read_payload(record, limit)
     except Exception as exc:  # noqa: BLE001 - zlib/brotli/chunking errors in one record's payload
-        return bad("warc_malformed", f"payload: {type(exc).__name__}: {exc}")
-    if wcfg.max_record_bytes is not None and len(payload) > wcfg.max_record_bytes:
-        return bad("oversize", f"payload is over ingest.warc.max_record_bytes={wcfg.max_record_bytes}", payload)
+        raise _Reject("warc_malformed", f"payload: {type(exc).__name__}: {exc}", b"") from None
+    if limit is not None and len(payload) > limit:
+        raise _Reject("oversize", f"payload is over ingest.warc.max_record_bytes={limit}", payload)
     if not complete:
-        return bad("warc_truncated", "payload ends before its Content-Length", payload)
+        raise _Reject("warc_truncated", "payload ends before its Content-Length", payload)
+    return payload
+
+
+def _to_doc(record, payload: bytes, url: str, wcfg: WarcConfig) -> Doc:
+    """Decode and (for HTML) extract the page; raises _Reject when that fails."""
+    headers = record.rec_headers
+    content_type = _content_type(record)
     decoded = decode_body(payload, content_type, wcfg.max_control_char_ratio)
     if decoded.text is None:
-        return bad("warc_undecodable", f"no charset decodes the payload (declared {decoded.declared})", payload)
+        raise _Reject("warc_undecodable", f"no charset decodes the payload (declared {decoded.declared})", payload)
     metadata = {
-        "url": raw_url,
+        "url": headers.get_header("WARC-Target-URI"),
         "warc_date": headers.get_header("WARC-Date"),
-        "warc_record_id": record_id,
+        "warc_record_id": headers.get_header("WARC-Record-ID"),
         "warc_type": record.rec_type,
         "content_type": content_type,
-        "http_status": None if status is None else int(status.split()[0]),
+        "http_status": _status(record),
         "charset": decoded.charset,
         "charset_source": decoded.source,
         "declared_charset": decoded.declared,
     }
-    if is_text:
+    if record.rec_type == "conversion":  # WET: Common Crawl already extracted the text
         text = decoded.text
         metadata["language"] = headers.get_header("WARC-Identified-Content-Language")
         metadata["refers_to"] = headers.get_header("WARC-Refers-To")
@@ -157,9 +184,14 @@ def _read_record(record, wcfg: WarcConfig, blocklist: frozenset[str], prefix: in
         try:
             text = extract_text(decoded.text, wcfg.extractor)
         except Exception as exc:  # noqa: BLE001 - one unparsable page must not end the file
-            return bad("warc_extract_failed", f"{wcfg.extractor}: {type(exc).__name__}: {exc}", payload)
+            raise _Reject("warc_extract_failed", f"{wcfg.extractor}: {type(exc).__name__}: {exc}", payload) from None
         metadata["extractor"] = extractor_id(wcfg.extractor)
-    return Doc(text=text, source_id=record_id, url=url, metadata=metadata, line=None, offset=0)
+    return Doc(text=text, source_id=metadata["warc_record_id"], url=url, metadata=metadata, line=None, offset=0)
+
+
+def _status(record) -> int | None:
+    code = record.http_headers.get_statuscode() if record.http_headers else None
+    return int(code) if code and code.isdigit() else None
 
 
 def _mime(content_type: str | None) -> str:
