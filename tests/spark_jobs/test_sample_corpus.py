@@ -272,6 +272,28 @@ def test_bad_files_hold_what_expected_json_says(corpus):
     assert expected["oversize_text_bytes"] > max_doc_bytes
 
 
+
+def test_ingest_readers_agree_with_expected_json(corpus):
+    """Cross-check with ingest's own (JVM-free) readers: every reason as expected.json says,
+    and every document of the corpus read as a good document."""
+    from spark_jobs.config import load_config
+    from spark_jobs.ingest import check_doc
+    from spark_jobs.readers.base import Bad, ReaderOptions
+    from spark_jobs.readers.jsonl import read_jsonl
+
+    ingest_cfg = load_config([], []).ingest
+    opts = ReaderOptions(ingest_cfg)
+    expected = json.loads((corpus["out"] / "bad" / "expected.json").read_text())
+    want = {(e["file"], e["line"]): e["reason"] for e in expected["bad_lines"] + expected["good_lines"]}
+    got = {}
+    for name in ("bad.jsonl", "oversize.jsonl"):
+        for item in read_jsonl(str(corpus["out"] / "bad" / name), opts):
+            got[(name, item.line)] = item.reason if isinstance(item, Bad) else (check_doc(item, ingest_cfg) or [None])[0]
+    assert got == want
+    for name in ("part-00000.jsonl", "part-00001.jsonl.gz", "part-00002.jsonl.zst"):
+        for item in read_jsonl(str(corpus["out"] / "docs" / name), opts):
+            assert not isinstance(item, Bad) and check_doc(item, ingest_cfg) is None, (name, item.line)
+
 def test_scale_hits_target_within_5_percent_with_valid_truth(corpus, tmp_path):
     summary = scale(corpus["out"], tmp_path / "a", target_mb=12, n_files=3, seed=7)
     shards = sorted((tmp_path / "a" / "docs").glob("part-*.jsonl"))
