@@ -6,7 +6,8 @@ Writes  OUT/crawl-00000.warc.gz: one HTTP response per language (the first docum
             in GB18030 labelled gb2312, the French page UTF-8 under a lying ISO-8859-1 header,
             and five records that must be quarantined (image, 404, undecodable bytes, blocked
             domain, truncated capture);
-        OUT/expected.json: `{"docs": [url...], "quarantine": {url: reason}}`.
+        OUT/_expected.json: `{"docs": [url...], "quarantine": {url: reason}}` (ingest skips
+            names starting with "_", so the folder can be ingested whole).
 Run     python -m spark_jobs.sample_warc --out data/sample/web   (the demo calls `write_sample_warc`)
 
 Record ids are UUIDv5 of the URL and dates fixed, so the file is byte-identical on every run and
@@ -27,6 +28,7 @@ from warcio.warcwriter import WARCWriter
 from spark_jobs.sample_texts import LANGUAGES
 
 WARC_NAME = "crawl-00000.warc.gz"
+EXPECTED_NAME = "_expected.json"
 _DATE = "2024-05-01T12:00:00Z"
 _CHARSETS = {"zh": ("gb18030", "text/html; charset=gb2312", "gb2312"),
              "fr": ("utf-8", "text/html; charset=ISO-8859-1", "utf-8")}  # the header lies
@@ -80,7 +82,7 @@ def write_sample_warc(out_dir: str | Path) -> Path:
         writer.write_record(_response(writer, url, body, content_type, status, extra))
         bad[url] = reason
     (out / WARC_NAME).write_bytes(buf.getvalue())  # zlib's gzip headers carry no timestamp
-    (out / "expected.json").write_text(json.dumps({"docs": docs, "quarantine": bad}, indent=1) + "\n")
+    (out / EXPECTED_NAME).write_text(json.dumps({"docs": docs, "quarantine": bad}, indent=1) + "\n")
     return out
 
 

@@ -5,14 +5,14 @@ import json
 from spark_jobs.config import load_config
 from spark_jobs.readers.base import Bad, Doc, ReaderOptions
 from spark_jobs.readers.warc import read_warc
-from spark_jobs.sample_warc import WARC_NAME, write_sample_warc
+from spark_jobs.sample_warc import EXPECTED_NAME, WARC_NAME, write_sample_warc
 
 
 def test_write_sample_warc_reads_back_as_expected_and_is_deterministic(tmp_path):
     out = write_sample_warc(tmp_path / "a")
     again = write_sample_warc(tmp_path / "b")
     assert (out / WARC_NAME).read_bytes() == (again / WARC_NAME).read_bytes()
-    expected = json.loads((out / "expected.json").read_text())
+    expected = json.loads((out / EXPECTED_NAME).read_text())
     items = list(read_warc(str(out / WARC_NAME), ReaderOptions(load_config().ingest)))
     docs = {d.metadata["url"]: d for d in items if isinstance(d, Doc)}
     assert sorted(docs) == sorted(expected["docs"])
