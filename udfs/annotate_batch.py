@@ -89,12 +89,14 @@ def resolve_path(path: str, root: str | Path) -> str:
 
 
 def build_context(cfg, pii_cfg, root: str | Path, quality_model_path: str | None = None,
-                  category_model_path: str | None = None) -> AnnotateContext:
+                  category_model_path: str | None = None, lexicon: toxicity.Lexicon | None = None,
+                  keywords: dict[str, toxicity.Lexicon] | None = None) -> AnnotateContext:
     """Load models and lists for `annotate_batch`; call once per worker and keep the result.
 
     Relative lexicon folders are looked up under `root` (the project folder) when they are not
-    found from the working folder. Model paths are passed resolved (the Spark job ships them
-    with SparkFiles); None means no model.
+    found from the working folder; the Spark job passes `lexicon`/`keywords` read on the driver
+    instead, so workers need no copy of conf/. Model paths are passed resolved (the Spark job
+    ships them with SparkFiles); None means no model.
     """
     return AnnotateContext(
         cfg=cfg,
@@ -102,8 +104,8 @@ def build_context(cfg, pii_cfg, root: str | Path, quality_model_path: str | None
         lid_model=load_lid_model(cfg.langid.model),
         quality_model=load_quality_model(quality_model_path) if quality_model_path else None,
         category_model=category.load_category_model(category_model_path) if category_model_path else None,
-        lexicon=toxicity.load_lexicon(resolve_path(cfg.toxicity.lexicon_dir, root)),
-        keywords=category.load_keywords(resolve_path(cfg.category.keyword_dir, root)),
+        lexicon=lexicon or toxicity.load_lexicon(resolve_path(cfg.toxicity.lexicon_dir, root)),
+        keywords=keywords or category.load_keywords(resolve_path(cfg.category.keyword_dir, root)),
         thresholds=threshold_table(cfg),
         stop_words={lang: frozenset(w.lower() for w in ws) for lang, ws in cfg.gopher.stop_words.items()},
         stop_chars={lang: frozenset(chars) for lang, chars in cfg.cjk.stop_chars.items()},

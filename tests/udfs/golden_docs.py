@@ -270,3 +270,22 @@ GOLDEN += [
     (f"gopher_rep_{'top' if n < 5 else 'dup'}_{n}gram", repeated_phrase(_NGRAM_PHRASES[n], times, filler), [])
     for n, times, filler in _NGRAM_CASES
 ]
+
+# Clean prose on a topic the test quality model learns as low quality (quality_low_score alone).
+CASINO_LINES = [
+    "Our online casino welcomes every new player with a generous bonus on the first deposit.",
+    "The slot machines on this site offer jackpots that grow with every spin of the reels.",
+    "Players can claim free spins each week by logging in and visiting the promotions page.",
+    "A loyalty programme rewards regular gamblers with points that convert into betting credit.",
+    "Roulette tables stream live from a studio, and a friendly dealer spins the wheel for you.",
+    "Poker tournaments start every hour, with buy-ins that suit both beginners and high rollers.",
+    "Withdrawals are processed within a day, so winnings reach your account without delay.",
+    "Sports betting fans will find odds on football, tennis and horse racing around the clock.",
+    "Mobile apps let you place a wager from anywhere, whether at home or on the train.",
+    "Special offers at the weekend double the value of every deposit made before midnight.",
+    "New games are added every month, including themed slots based on films and legends.",
+    "Customer support answers questions about bonuses and payments by chat or email.",
+    "Responsible gaming tools allow players to set limits on deposits and session length.",
+    "Sign up today, claim the welcome package and start spinning for the grand prize.",
+]
+CASINO = "\n".join(CASINO_LINES)

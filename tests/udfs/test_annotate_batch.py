@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import random
 
 import numpy as np
 import pyarrow as pa
@@ -33,8 +34,8 @@ def annotate(texts: list[str], overrides: tuple[str, ...] = ()) -> list[dict]:
 def test_golden_covers_every_rule():
     covered = {reason for reason, _, _ in GOLDEN}
     # input_empty cannot fire alone (an empty text has no words, sentences or language);
-    # quality_low_score needs a trained model (tests/spark_jobs/test_annotate.py).
-    assert set(REASONS) - covered == {"input_empty", "quality_low_score"}
+    # quality_low_score needs a trained model (test_quality_model_low_score_...).
+    assert set(REASONS) - covered == {"input_empty", "quality_low_score"}  # both tested below
 
 
 @pytest.mark.parametrize("reason,text,overrides", GOLDEN, ids=[g[0] for g in GOLDEN])
@@ -99,6 +100,40 @@ def test_pii_masked_in_copy_and_counted():
     assert "|||EMAIL|||" in row["text_masked"] and "anna@example.org" not in row["text_masked"]
     assert row["pii_total"] == 1 and row["pii_counts"] and dict(row["pii_counts"])["email"] == 1
     assert row["kept"]
+
+
+def test_quality_model_low_score_trips_quality_rule_alone(tmp_path):
+    import json
+
+    from tests.udfs.golden_docs import BASE_LINES, CASINO, CASINO_LINES
+    from udfs.quality_model import train_fasttext
+
+    # 30 word-shuffled copies of each line: fastText (numpy2 wheel) stops with "Encountered NaN"
+    # on a 28-line file, and trains normally on 840 lines with the project's defaults.
+    rng = random.Random(0)
+    lines = []
+    for _ in range(30):
+        for label, source in (("hq", BASE_LINES), ("lq", CASINO_LINES)):
+            for line in source:
+                words = line.lower().split()
+                rng.shuffle(words)
+                lines.append(f"__label__{label} {' '.join(words)}\n")
+    rng.shuffle(lines)
+    train = tmp_path / "train.txt"
+    train.write_text("".join(lines), encoding="utf-8")
+    model = train_fasttext(str(train), epoch=10, lr=0.5, word_ngrams=2, dim=64, min_count=2,
+                           bucket=200000, seed=1)
+    folder = tmp_path / "v1"
+    folder.mkdir()
+    model.save_model(str(folder / "model.bin"))
+    (folder / "meta.json").write_text(json.dumps({"max_chars": 2000}), encoding="utf-8")
+    cfg = load_config(overrides=["annotate.quality.min_score=0.5"])
+    ctx = build_context(cfg.annotate, cfg.pii, ".", quality_model_path=str(folder))
+    batch = pa.RecordBatch.from_pydict({"doc_id": ["good", "casino"], "text": [BASE, CASINO],
+                                        "text_bytes": pa.array([len(BASE), len(CASINO)], pa.int32())})
+    good, casino = annotate_batch(batch, ctx).to_pylist()
+    assert good["quality_score"] > 0.5 and good["drop_reasons"] == []
+    assert casino["quality_score"] < 0.5 and casino["drop_reasons"] == ["quality_low_score"]
 
 
 def test_output_schema_matches_declared_fields():
