@@ -80,20 +80,40 @@ QUARANTINE = TableDef(
     comment="input that could not become a document, with where it came from and why",
 )
 
+# Every other per-document signal of annotate: one double column each (null = not measured),
+# in the order udfs/annotate_batch.py emits them (FLOAT_SIGNALS; a test keeps both in step).
+_ANNOTATE_SIGNALS = [
+    ("lang_share", "udfs/langid.py"), ("control_char_frac", "udfs/annotate_batch.py"),
+    *((n, "udfs/gopher.py") for n in (
+        "mean_word_length", "hash_per_word", "ellipsis_per_word", "bullet_line_frac", "ellipsis_line_frac",
+        "alpha_word_frac", "stop_word_count", "dup_line_frac", "dup_para_frac", "dup_line_char_frac",
+        "dup_para_char_frac", "top_2gram_char_frac", "top_3gram_char_frac", "top_4gram_char_frac",
+        "dup_5gram_char_frac", "dup_6gram_char_frac", "dup_7gram_char_frac", "dup_8gram_char_frac",
+        "dup_9gram_char_frac", "dup_10gram_char_frac")),
+    *((n, "udfs/c4.py") for n in (
+        "c4_sentences", "c4_removed_line_frac", "c4_lorem_ipsum", "c4_curly_brackets", "max_word_chars")),
+    *((n, "udfs/fineweb.py") for n in ("punct_line_frac", "short_line_frac", "newline_per_word")),
+    ("cjk_chars", "udfs/cjk.py"), ("cjk_stop_chars", "udfs/cjk.py"), ("toxicity_hits", "udfs/toxicity.py"),
+    *((n, "udfs/category.py") for n in (
+        "cat_code_line_frac", "cat_math_per_kchar", "cat_markdown_line_frac", "cat_legal_keywords",
+        "cat_news_keywords", "cat_forum_keywords", "cat_encyclopedic_keywords")),
+]
+
 ANNOTATED_DOCS = TableDef(
     "annotated_docs",
     T.StructType(RAW_DOCS.schema.fields + [
         col("text_masked", _S, False, "text with PII replaced by reserved tokens"),
-        col("lang", _S, False),
-        col("lang_score", _D, False),
-        col("category", _S, False),
-        col("quality_score", _D, comment="P(high quality) from the fastText classifier; null without a model"),
-        col("n_words", _I, False),
+        col("pii_counts", T.MapType(_S, _I, False), False, "entity family -> matches masked"),
         col("pii_total", _I, False),
-        col("toxicity_score", _D, False),
+        col("lang", _S, False, "lid.176 label of the length-weighted paragraph vote; 'und' without text"),
+        col("lang_score", _D, False, "length-weighted mean probability of the paragraphs with that label"),
+        col("category", _S, False, "code|math|markdown|legal|news|forum|encyclopedic|web; selects thresholds"),
+        col("quality_score", _D, comment="P(high quality) from the fastText classifier; null without a model"),
+        col("n_words", _I, False, "white-space tokens (characters for zh/ja) minus symbol-only tokens"),
+        col("toxicity_score", _D, False, "word-list hits per token (conf/lexicons/toxicity)"),
         col("kept", _B, False),
         col("drop_reasons", T.ArrayType(_S, False), False, "every rule that fired, not just the first"),
-    ]),
+    ] + [col(name, _D, comment=f"annotate signal; see {doc}") for name, doc in _ANNOTATE_SIGNALS]),
     comment="raw_docs plus every signal of the annotate stage",
 )
 
