@@ -12,8 +12,9 @@ Writes  OUT/docs/part-NNNNN.jsonl (n_files shards of ~target_mb / n_files each) 
         copy; `edit_rate` is the realised share of edited words; `jaccard5` is only carried
         over for round 0 (computing shingles would cost more than the whole scaler).
 
-Memory is constant in target_mb (the base corpus, ~8 MB of text plus word offsets, and a
-4 MB write buffer); the loop does per-edit, not per-word, Python work (>= 50 MB/s).
+Cost: edits of 128 documents at a time are one numpy gather over the flat corpus, so Python
+work is per document, not per word or edit: ~100 MB/s of CPU time (BENCHMARKS.md). Memory is
+constant in target_mb (~150 MB peak: the base corpus, its word offsets, 4 MB write buffers).
 """
 from __future__ import annotations
 
