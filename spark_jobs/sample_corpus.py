@@ -55,7 +55,7 @@ _SPACED_LANGS = ("en", "de", "fr", "es", "ru")  # word edits need whitespace-sep
 def generate(out_dir: str | Path, seed: int = 0) -> dict:
     """Write the sample corpus under `out_dir` and return a summary (counts per lang/category/noise).
 
-    Cost: ~3 s, dominated by parsing ~11 MB of stdlib sources with `ast`.
+    Cost: ~4 s of CPU, half of it parsing ~11 MB of stdlib sources with `ast`.
     """
     out = Path(out_dir)
     docs = build_docs(seed)
