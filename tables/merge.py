@@ -27,27 +27,45 @@ def _on(keys: list[str]) -> str:
     return " AND ".join(f"t.`{k}` = s.`{k}`" for k in keys)
 
 
-def merge_insert_new(spark: SparkSession, cfg: PipelineConfig, name: str, df: DataFrame, keys: list[str]) -> None:
+def merge_insert_new(spark: SparkSession, cfg: PipelineConfig, name: str, df: DataFrame, keys: list[str]) -> dict:
     """Insert rows whose `keys` are not yet in table `name`; rows already there are left alone.
 
-    `df` must hold each key once (MERGE would insert duplicates otherwise).
+    `df` must hold each key once (MERGE would insert duplicates otherwise). Returns the MERGE's
+    operation metrics (`numTargetRowsInserted`, …) from the Delta log.
     """
     from delta.tables import DeltaTable
 
     create_if_not_exists(spark, cfg, name)
     target = DeltaTable.forPath(spark, _abs(table_path(cfg, name)))
+    before = _version(target)
     (target.alias("t").merge(_align(df, name).alias("s"), _on(keys))
      .whenNotMatchedInsertAll().execute())
+    return last_metrics(target, before)
 
 
-def merge_upsert(spark: SparkSession, cfg: PipelineConfig, name: str, df: DataFrame, keys: list[str]) -> None:
-    """Insert new rows and replace existing ones with the same `keys`."""
+def merge_upsert(spark: SparkSession, cfg: PipelineConfig, name: str, df: DataFrame, keys: list[str]) -> dict:
+    """Insert new rows and replace existing ones with the same `keys`; returns the MERGE's metrics."""
     from delta.tables import DeltaTable
 
     create_if_not_exists(spark, cfg, name)
     target = DeltaTable.forPath(spark, _abs(table_path(cfg, name)))
+    before = _version(target)
     (target.alias("t").merge(_align(df, name).alias("s"), _on(keys))
      .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute())
+    return last_metrics(target, before)
+
+
+def _version(target) -> int:
+    return target.history(1).first().version
+
+
+def last_metrics(target, before: int) -> dict:
+    """Operation metrics of the commit made after version `before`; {} when nothing was committed
+    (Delta skips the commit of a MERGE that changes no row)."""
+    row = target.history(1).first()
+    if row.version == before:
+        return {}
+    return {k: int(v) if str(v).isdigit() else v for k, v in (row.operationMetrics or {}).items()}
 
 
 def overwrite_partitions(spark: SparkSession, cfg: PipelineConfig, name: str, df: DataFrame,
