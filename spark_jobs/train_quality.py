@@ -75,6 +75,14 @@ def transform(df, cfg: PipelineConfig):
                       F.substring("text", 1, tq.max_chars).alias("text")))
 
 
+def run(spark, cfg: PipelineConfig) -> dict:
+    """Read the labelled sources, train, evaluate and save a new version; returns its meta."""
+    from tables.catalog import read_table
+
+    check_config(cfg.train_quality)
+    return train_and_save(transform(read_table(spark, cfg, cfg.train_quality.input_table), cfg), cfg)
+
+
 def train_and_save(labelled, cfg: PipelineConfig) -> dict:
     """Train on the non-held-out rows, measure accuracy on the held-out ones, save v<N>."""
     tq = cfg.train_quality
@@ -98,12 +106,11 @@ def train_and_save(labelled, cfg: PipelineConfig) -> dict:
                              f"documents in {tq.input_table}; found {_count_text(counts)}")
         params = dict(epoch=tq.epoch, lr=tq.lr, word_ngrams=tq.word_ngrams, dim=tq.dim,
                       min_count=tq.min_count, bucket=tq.bucket, seed=tq.seed)
-        model = train_fasttext(train_file, **params)
-        accuracy = held_out_accuracy(model, test_texts, test_labels, tq.max_chars)
-        version, folder = next_version_dir(root)
         staged = os.path.join(tmp, "model")
         os.makedirs(staged)
-        model.save_model(os.path.join(staged, MODEL_FILE))
+        model = train_fasttext(train_file, os.path.join(staged, MODEL_FILE), **params)
+        accuracy = held_out_accuracy(model, test_texts, test_labels, tq.max_chars)
+        version, folder = next_version_dir(root)
         meta = {
             "version": version, "input_table": tq.input_table,
             "positive_sources": tq.positive_sources, "negative_sources": tq.negative_sources,
@@ -151,13 +158,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cfg = config_from_args(args)
-    check_config(cfg.train_quality)
+    check_config(cfg.train_quality)  # before the JVM starts: a config error costs no 5 s
     from spark_jobs.session import get_spark
-    from tables.catalog import read_table
 
-    spark = get_spark(cfg, STAGE)
-    labelled = transform(read_table(spark, cfg, cfg.train_quality.input_table), cfg)
-    print_summary(train_and_save(labelled, cfg))
+    print_summary(run(get_spark(cfg, STAGE), cfg))
     return 0
 
 

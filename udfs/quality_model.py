@@ -11,8 +11,10 @@ hyper-parameters, seed, max_chars); `spark_jobs/train_quality.py` writes it and
 """
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import json
+import multiprocessing
 import os
 import re
 from dataclasses import dataclass
@@ -42,13 +44,25 @@ def training_lines(texts: Iterable[str], labels: Iterable[bool], max_chars: int)
             yield f"{LABEL_HIGH if label else LABEL_LOW} {text}\n"
 
 
-def train_fasttext(train_file: str, *, epoch: int, lr: float, word_ngrams: int, dim: int,
-                   min_count: int, bucket: int, seed: int):
-    """Train a supervised fastText model on `train_file`. One thread: fastText's Hogwild
-    updates make multi-threaded runs differ, one thread with a fixed seed repeats exactly."""
-    return fasttext.train_supervised(
-        input=train_file, epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim,
-        minCount=min_count, bucket=bucket, seed=seed, thread=1, verbose=0)
+def train_fasttext(train_file: str, model_file: str, *, epoch: int, lr: float, word_ngrams: int,
+                   dim: int, min_count: int, bucket: int, seed: int):
+    """Train a supervised fastText model on `train_file`, save it to `model_file`, return it.
+
+    Reproducible: one thread (fastText's Hogwild updates make multi-threaded runs differ) and a
+    fresh process per training. The fasttext-numpy2-wheel build carries state from one
+    `train_supervised` call to the next inside a process: the first training with a seed is the
+    same in every process, the second one in the same process is not (measured: 6 trainings in
+    one process gave 6 different matrices, 3 fresh processes the same one)."""
+    params = dict(input=train_file, epoch=epoch, lr=lr, wordNgrams=word_ngrams, dim=dim,
+                  minCount=min_count, bucket=bucket, seed=seed, thread=1, verbose=0)
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        pool.submit(_train_and_save, params, model_file).result()
+    return fasttext.load_model(model_file)
+
+
+def _train_and_save(params: dict, model_file: str) -> None:
+    fasttext.train_supervised(**params).save_model(model_file)
 
 
 @dataclass(frozen=True)
@@ -62,10 +76,17 @@ class QualityModel:
 
 @functools.lru_cache(maxsize=4)
 def load_quality_model(path: str) -> QualityModel:
-    """Load a model folder (`…/v3`) or its `model.bin`; cached, so each Python worker reads
-    the file once however many batches it scores."""
+    """Load a model version folder (`…/quality/v3`), its `model.bin`, or the folder of versions
+    (`…/quality`, newest version). Cached, so each Python worker reads the file once however
+    many batches it scores."""
     folder = path if os.path.isdir(path) else os.path.dirname(path)
-    with open(os.path.join(folder, META_FILE), encoding="utf-8") as f:
+    if not os.path.exists(os.path.join(folder, MODEL_FILE)) and latest_version_dir(folder):
+        folder = latest_version_dir(folder)
+    meta_path = os.path.join(folder, META_FILE)
+    if not os.path.exists(meta_path):
+        raise FileNotFoundError(f"{meta_path} is missing: a quality model is the v<N> folder that "
+                                "train_quality writes (model.bin + meta.json), not model.bin alone")
+    with open(meta_path, encoding="utf-8") as f:
         meta = json.load(f)
     model = fasttext.load_model(os.path.join(folder, MODEL_FILE))
     return QualityModel(fasttext=model, max_chars=int(meta["max_chars"]), meta=meta)
