@@ -36,28 +36,49 @@ SIGNALS = (
     *(f"cat_{c}_keywords" for c in KEYWORD_CATEGORIES),
 )
 
-_CODE_LINE = re.compile(
-    r"^[ \t]*(?:"
-    r"(?:def|class|import|from|return|elif|except|finally|function|func|fn|public|private|"
-    r"protected|static|const|let|var|package|using|namespace|struct|impl|pub|void|int|"
-    r"#include|#define|#ifdef|#endif|@\w+)\b.*"
-    r"|(?:if|for|while|switch|catch)\s*\(.*"
-    r"|[A-Za-z_][\w.\[\]]*\s*(?:=|\+=|-=|:=)\s*\S.*"
-    r"|//.*|/\*.*|\*/.*"
-    r"|.*[;{}]|.*\)\s*:"
-    r")[ \t]*$",
-    re.MULTILINE,
-)
+# A line (stripped) looks like code when it starts with a keyword/statement, ends like a
+# statement or an open bracket, opens a Python block, assigns, or carries an inline comment.
+# str.startswith/endswith with tuples run in C: ~10x faster than one big line regex.
+_CODE_STARTS = tuple(f"{k} " for k in (
+    "def", "class", "import", "from", "return", "elif", "except", "function", "func", "fn", "public",
+    "private", "protected", "static", "const", "let", "var", "package", "using", "namespace", "struct",
+    "impl", "pub", "void", "int", "raise", "yield", "assert", "lambda", "async", "await", "#include",
+    "#define")) + ("#ifdef", "#endif", "@", "//", "/*", "*/", "pass", "break", "continue", "return",
+                   "if (", "for (", "while (", "switch (", "catch (", "} ")
+_CODE_ENDS = (";", "{", "}", "(", "[", "):", "),", "],", "',", '",')
+_BLOCK_STARTS = ("if ", "for ", "while ", "with ", "else", "try", "elif ", "except", "finally")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][\w.\[\]'\"]*[ \t]*(?:[-+*/|&]?=|:=)[ \t]*[^\s=]")
+
 _MATH = re.compile(
     r"\$\$|\$[^$\n]{1,120}\$|\\(?:frac|sum|int|prod|lim|sqrt|alpha|beta|gamma|delta|epsilon|"
     r"theta|lambda|sigma|omega|pi|mathbb|mathrm|mathcal|cdot|times|leq|geq|neq|infty|partial|"
     r"begin|end|qquad|quad|left|right|dots|ldots|binom|forall|exists|in)\b"
 )
-_MARKDOWN_LINE = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]+\S|```|~~~|[-*+][ \t]+\S|\d+\.[ \t]+\S|>[ \t]|\|.*\||"
-    r"(?:NAME|SYNOPSIS|DESCRIPTION|OPTIONS|EXAMPLES|SEE ALSO)[ \t]*$)",
-    re.MULTILINE,
-)
+# Markdown / documentation structure, on stripped lines: headings, fences, list items, quotes,
+# tables, reST directives/fields, doctest prompts; plus underlines, man-page section names and
+# lines that are only an API name (module.Class.method); indented blocks are counted on the text.
+_MARKDOWN_STARTS = ("# ", "## ", "### ", "#### ", "##### ", "###### ", "```", "~~~", "- ", "* ", "+ ",
+                    "> ", "|", ".. ", ">>> ", ":param", ":return", ":type", ":raises")
+_UNDERLINE_CHARS = frozenset("=-~^\"'`*+#")
+_MAN_SECTIONS = frozenset(("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXAMPLES", "SEE ALSO"))
+_ORDERED_ITEM = re.compile(r"\d+\.\s")
+_API_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\(.*\))?$")
+
+
+def _is_markdown_line(line: str) -> bool:
+    return (line.startswith(_MARKDOWN_STARTS)
+            or (len(line) >= 3 and set(line) <= _UNDERLINE_CHARS)
+            or line in _MAN_SECTIONS
+            or _ORDERED_ITEM.match(line) is not None
+            or _API_NAME.match(line) is not None)
+
+
+def _is_code_line(line: str) -> bool:
+    return (line.startswith(_CODE_STARTS)
+            or line.endswith(_CODE_ENDS)
+            or (line.endswith(":") and line.startswith(_BLOCK_STARTS))
+            or "  #" in line
+            or _ASSIGNMENT.match(line) is not None)
 
 
 @functools.lru_cache(maxsize=4)
@@ -78,9 +99,11 @@ def category_signals(view: DocView, keywords: dict[str, Lexicon]) -> tuple[float
     """The category `SIGNALS` of one document, in that order."""
     n_lines = len(view.lines)
     n_chars = len(view.text)
-    code = len(_CODE_LINE.findall(view.text)) / n_lines if n_lines else 0.0
-    math = 1000.0 * len(_MATH.findall(view.text)) / n_chars if n_chars else 0.0
-    markdown = len(_MARKDOWN_LINE.findall(view.text)) / n_lines if n_lines else 0.0
+    lines, text = view.lines, view.text
+    code = sum(map(_is_code_line, lines)) / n_lines if n_lines else 0.0
+    math = 1000.0 * len(_MATH.findall(text)) / n_chars if n_chars else 0.0
+    indented = text.count("\n    ") + text.count("\n\t")  # indented lines (code samples in docs)
+    markdown = min(1.0, (sum(map(_is_markdown_line, lines)) + indented) / n_lines) if n_lines else 0.0
     hits = tuple(float(_distinct_hits(view, keywords[c])) for c in KEYWORD_CATEGORIES)
     return (code, math, markdown, *hits)
 
