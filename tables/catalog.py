@@ -132,8 +132,10 @@ DEDUP_CLUSTERS = TableDef(
     "dedup_clusters",
     T.StructType([
         col("doc_id", _S, False), col("cluster_id", _S, False), col("representative", _S, False),
-        col("kept", _B, False), col("similarity", _D, comment="estimated Jaccard to the representative"),
-        col("method", _S, False, "exact | url | minhash"),
+        col("kept", _B, False, "true for the one representative kept per cluster (dedup.keep_order)"),
+        col("similarity", _D, comment="Jaccard to the representative estimated from MinHash signatures; "
+                                        "1.0 for exact duplicates; null when either has no word"),
+        col("method", _S, False, "exact | url | minhash: strongest kind of link that put the doc in the cluster"),
     ]),
     comment="every document that fell in a duplicate cluster, and which one was kept",
 )
@@ -143,7 +145,8 @@ CURATED_DOCS = TableDef(
     T.StructType([
         col("doc_id", _S, False), col("source", _S, False), col("url", _S),
         col("text", _S, False, "PII-masked text"), col("lang", _S, False), col("category", _S, False),
-        col("quality_score", _D), col("n_words", _I, False),
+        col("quality_score", _D), col("n_words", _I, False, "words counted by annotate, before boilerplate removal"),
+        col("boilerplate_removed", _I, False, "lines/paragraphs removed as corpus-wide boilerplate (dedup.line_dedup)"),
     ]),
     comment="documents that passed annotate and dedup",
 )
