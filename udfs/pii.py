@@ -117,6 +117,9 @@ def card_issuer_known(digits: str) -> bool:
 # --- candidate patterns ----------------------------------------------------------------------
 # Look-behinds sit after the first character on purpose: a pattern that *starts* with a
 # look-behind loses `re`'s first-character skip and scans ~3x slower (78 vs 212 MB/s).
+# Most of these strings are also compiled by java.util.regex for the Spark NLP engine
+# (udfs/pii_candidates.py): keep to the syntax both share (fixed-width look-behind, numbered
+# back-references, possessive quantifiers; no conditionals, no named groups).
 
 _A = re.ASCII  # \d and \w are ASCII only: CJK text right next to a number is a boundary.
 

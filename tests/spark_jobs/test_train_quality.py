@@ -83,17 +83,11 @@ def labelled_cfg(spark, tmp_path_factory):
     return dataclasses.replace(cfg, train_quality=tq), len(good)
 
 
-def _run(spark, cfg) -> dict:
-    from tables.catalog import read_table
-
-    return train_quality.train_and_save(train_quality.transform(read_table(spark, cfg, "raw_docs"), cfg), cfg)
-
-
 def test_transform_labels_sources_and_splits_deterministically(spark, labelled_cfg):
     from tables.catalog import read_table
 
     cfg, n_good = labelled_cfg
-    df = train_quality.transform(read_table(spark, cfg, "raw_docs"), cfg)
+    df = train_quality.transform(read_table(spark, cfg, "raw_docs"), cfg).drop("text")
     rows = {r["doc_id"]: r for r in df.collect()}
     assert len(rows) == 2 * n_good  # the 3 "other" documents are not labelled
     assert all(r["label"] == (r["source"] == "stdlib_docs") for r in rows.values())
@@ -105,7 +99,7 @@ def test_transform_labels_sources_and_splits_deterministically(spark, labelled_c
 
 def test_train_quality_held_out_accuracy_high_and_versions_saved(spark, labelled_cfg):
     cfg, n_good = labelled_cfg
-    first = _run(spark, cfg)
+    first = train_quality.run(spark, cfg)
     assert first["held_out_accuracy"] >= 0.9
     assert first["version"] == 1 and first["path"].endswith(os.path.join("models", "quality", "v1"))
     meta = json.load(open(os.path.join(first["path"], "meta.json")))
@@ -113,9 +107,10 @@ def test_train_quality_held_out_accuracy_high_and_versions_saved(spark, labelled
     assert meta["seed"] == cfg.train_quality.seed and meta["hyper_parameters"]["dim"] == 16
     assert sum(meta["counts"].values()) == 2 * n_good
 
-    second = _run(spark, cfg)
+    second = train_quality.run(spark, cfg)
     assert second["version"] == 2
     assert latest_version_dir(train_quality.model_root(cfg)) == second["path"]
+    assert load_quality_model(train_quality.model_root(cfg)).meta["version"] == 2  # newest
 
     probe = stdlib_docstrings()[:5] + spam_docs(5, seed=99) + ["", None]
     s1 = quality_scores(load_quality_model(first["path"]), probe)
