@@ -158,10 +158,36 @@ _CN_ID = re.compile(
 _IBAN_HEAD = re.compile(r"[A-Z]{2}\d\d[ ]?\Z", _A)
 _IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]\d\d(?:[ ]?[A-Z0-9]){11,30}", _A)
 
+# Where a digit-led pattern (IPv4, cards, Chinese ID, NANP phone) can start: its look-behind is
+# the loosest of theirs and each look-ahead branch is what one of them needs after its first
+# digit. One scan with it, then `match` at the few starts, is 5x faster than five finditer
+# scans (15 -> 80 MB/s on the sample corpus), because text is full of short numbers.
+_DIGIT_STARTS = re.compile(
+    r"\d(?<![\w.]\d)(?=\d{0,2}(?:\.\d{1,3}){3}|\d{12,18}|\d{3}[ -]\d{3}|\d{5}(?:18|19|20)"
+    r"|\d\d[-.][2-9]\d\d[-.]\d{4})", _A)
+
+
+def digit_starts(text: str) -> list[int]:
+    """Candidate start positions of every digit-led pattern, ascending."""
+    return [m.start() for m in _DIGIT_STARTS.finditer(text)]
+
+
+def _finditer_at(pattern: re.Pattern, text: str, starts: list[int] | None) -> Iterable[re.Match]:
+    """`pattern.finditer(text)`, trying only `starts` (a superset of where it can match);
+    non-overlapping like finditer. Look-behinds still see the text before a start."""
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    end = -1
+    for s in starts:
+        if s >= end and (m := pattern.match(text, s)) is not None:
+            end = m.end()
+            yield m
+
 
 # --- detectors: text -> (start, end) spans ----------------------------------------------------
 
-def find_emails(text: str) -> Iterable[tuple[int, int]]:
+def find_emails(text: str, starts: list[int] | None = None) -> Iterable[tuple[int, int]]:
     """Spans of e-mail addresses; anchored on `@` so the scan costs one memchr-like pass."""
     for m in _EMAIL_DOMAIN.finditer(text):
         at = m.start()
@@ -179,16 +205,18 @@ def find_emails(text: str) -> Iterable[tuple[int, int]]:
         yield start, end
 
 
-def find_phones(text: str) -> Iterable[tuple[int, int]]:
+def find_phones(text: str, starts: list[int] | None = None) -> Iterable[tuple[int, int]]:
     """Spans of phone numbers: international `+cc` (8-15 digits), Chinese mobile, NANP."""
     for m in _PHONE_INTL.finditer(text):
         s = m.group()
         n_digits = sum(c.isdigit() for c in s)
         if 8 <= n_digits <= 15 and s.count("(") == s.count(")") and s.count(".") != 1:
             yield m.span()  # one dot only = a signed decimal such as +3.14159265
-    for pattern in (_PHONE_CN, _PHONE_NANP_PAREN, _PHONE_NANP_SEP):
+    for pattern in (_PHONE_CN, _PHONE_NANP_PAREN):
         for m in pattern.finditer(text):
             yield m.span()
+    for m in _finditer_at(_PHONE_NANP_SEP, text, starts):
+        yield m.span()
 
 
 def _ip_is_personal(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -198,9 +226,9 @@ def _ip_is_personal(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool
     return not (addr.is_loopback or addr.is_unspecified or addr.is_reserved or addr.is_multicast)
 
 
-def find_ips(text: str) -> Iterable[tuple[int, int]]:
+def find_ips(text: str, starts: list[int] | None = None) -> Iterable[tuple[int, int]]:
     """Spans of IPv4/IPv6 addresses validated by `ipaddress`, minus version-like numbers."""
-    for m in _IPV4.finditer(text):
+    for m in _finditer_at(_IPV4, text, starts):
         parts = m.group().split(".")
         if all(len(p) == 1 for p in parts):
             continue  # 1.2.3.4-style: section numbers and versions, not hosts
@@ -249,14 +277,14 @@ def _card_prefix(groups: list[str]) -> int | None:
     return None
 
 
-def find_cards(text: str) -> Iterable[tuple[int, int]]:
+def find_cards(text: str, starts: list[int] | None = None) -> Iterable[tuple[int, int]]:
     """Spans of payment card numbers (issuer prefix + Luhn), compact or grouped; digits right
     after an IBAN-like `DE89 ` head belong to a (possibly mistyped) IBAN, not a card."""
-    for m in _CARD_COMPACT.finditer(text):
+    for m in _finditer_at(_CARD_COMPACT, text, starts):
         d = m.group()
         if card_issuer_known(d) and luhn_valid(d):
             yield m.span()
-    for m in _CARD_GROUPED.finditer(text):
+    for m in _finditer_at(_CARD_GROUPED, text, starts):
         if _IBAN_HEAD.search(text, max(0, m.start() - 5), m.start()):
             continue
         sep = m.group(1)
@@ -267,14 +295,14 @@ def find_cards(text: str) -> Iterable[tuple[int, int]]:
             yield m.start(), m.start() + len(sep.join(groups[:k]))
 
 
-def find_cn_ids(text: str) -> Iterable[tuple[int, int]]:
+def find_cn_ids(text: str, starts: list[int] | None = None) -> Iterable[tuple[int, int]]:
     """Spans of Chinese resident ID numbers with a real birth date and check character."""
-    for m in _CN_ID.finditer(text):
+    for m in _finditer_at(_CN_ID, text, starts):
         if cn_id_valid(m.group()):
             yield m.span()
 
 
-def find_ibans(text: str) -> Iterable[tuple[int, int]]:
+def find_ibans(text: str, starts: list[int] | None = None) -> Iterable[tuple[int, int]]:
     """Spans of IBANs, compact or in groups of four; trailing words (`… 00 EUR`) are cut off
     at the country's length."""
     for m in _IBAN.finditer(text):
@@ -297,6 +325,7 @@ _FINDERS = {
 }
 # Cheap whole-batch pre-checks: a family whose anchor character is absent is not scanned.
 _NEEDS = {"email": "@", "phone": None, "ip": None, "card": None, "id": None, "iban": None}
+_DIGIT_LED = frozenset({"phone", "ip", "card", "id"})  # finders that take `digit_starts`
 
 
 # --- batch API --------------------------------------------------------------------------------
@@ -314,13 +343,14 @@ def _check_settings(cfg: PiiSettings) -> list[str]:
 def find_pii_spans(text: str, entities: Sequence[str]) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, entity) spans, sorted, leftmost-longest on conflicts."""
     spans = []
+    starts = digit_starts(text) if _DIGIT_LED.intersection(entities) else None
     for entity in ENTITIES:
         if entity not in entities:
             continue
         anchor = _NEEDS[entity]
         if anchor is not None and anchor not in text:
             continue
-        spans.extend((s, e, entity) for s, e in _FINDERS[entity](text))
+        spans.extend((s, e, entity) for s, e in _FINDERS[entity](text, starts))
     return resolve_overlaps(spans)
 
 

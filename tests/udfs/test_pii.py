@@ -261,3 +261,13 @@ def test_pii_batch_same_result_whatever_batching(texts, size):
 def test_pii_batch_text_without_digits_or_at_unchanged(text):
     masked, counts = masked_one(text)
     assert (masked, counts) == (text, {})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789 .-+()xX:aB", max_size=120))
+def test_digit_starts_locator_same_spans_as_full_scan(text):
+    from udfs.pii import digit_starts, find_cards, find_cn_ids, find_ips, find_phones
+
+    starts = digit_starts(text)
+    for finder in (find_phones, find_ips, find_cards, find_cn_ids):
+        assert list(finder(text, starts)) == list(finder(text))
