@@ -271,3 +271,13 @@ def test_digit_starts_locator_same_spans_as_full_scan(text):
     starts = digit_starts(text)
     for finder in (find_phones, find_ips, find_cards, find_cn_ids):
         assert list(finder(text, starts)) == list(finder(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["GB82", "WEST", "1234", "5698", "7654", "32", "DE89", " ", "X", "0"]),
+                max_size=14).map("".join))
+def test_find_ibans_located_by_check_digits_same_as_full_scan(text):
+    from udfs.pii import _IBAN, find_ibans, iban_end
+
+    full = [(m.start(), iban_end(text, m)) for m in _IBAN.finditer(text)]
+    assert list(find_ibans(text)) == [(s, e) for s, e in full if e is not None]
