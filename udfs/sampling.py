@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 CURVES = ("exponential", "inverse", "none")
 
@@ -84,6 +85,28 @@ def hash_uniform(doc_hash: np.ndarray, *salt: int) -> np.ndarray:
         z = splitmix64(z ^ splitmix64(np.uint64(s & 0xFFFFFFFFFFFFFFFF)))
     # 53 random bits → a double strictly inside (0, 1), so log(u) is finite.
     return ((z >> np.uint64(11)).astype(np.float64) + 0.5) / float(1 << 53)
+
+
+def assign_groups(category: pa.Array | list[str], lang: pa.Array | list[str], keys: list[str]) -> np.ndarray:
+    """Index into `keys` of each document's mixing group, -1 when none matches.
+
+    A key is `category/lang`, a category or a language; the most specific match wins
+    (`code/en` before `code` before `en`), so {zh, en, code} puts English code in `code`.
+    """
+    index = {k: i for i, k in enumerate(keys)}
+    cats, cat_codes = _codes(category)
+    langs, lang_codes = _codes(lang)
+    # Resolve each of the few distinct (category, lang) pairs once, then look up by code.
+    table = np.array([[index.get(f"{c}/{lg}", index.get(c, index.get(lg, -1))) for lg in langs] for c in cats],
+                     dtype=np.int64).reshape(len(cats), len(langs))
+    return table[cat_codes, lang_codes]
+
+
+def _codes(values: pa.Array | list[str]) -> tuple[list[str], np.ndarray]:
+    """(distinct values, code per row) via Arrow dictionary encoding."""
+    arr = pa.chunked_array([values]) if not isinstance(values, (pa.Array, pa.ChunkedArray)) else values
+    enc = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).dictionary_encode()
+    return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def split_budget(shares: np.ndarray, total: int) -> np.ndarray:

@@ -121,3 +121,11 @@ def test_plan_chunk_doc_used_in_chunk_k_less_likely_in_k_plus_1(seed, frac):
     k1 = plan(g, h, nt, tu + used, [4, 4, 2], [NO_CAP] * 3, total, seed=seed, chunk_id=1)
     in_k1 = np.bincount(k1.doc, minlength=len(nt)) > 0
     assert in_k1[used > 0].mean() < in_k1[used == 0].mean()
+
+
+def test_assign_groups_most_specific_key_wins_and_unmatched_is_minus_one():
+    from udfs.sampling import assign_groups
+
+    cats = ["code", "web", "web", "code", "books", "code"]
+    langs = ["en", "zh", "en", "zh", "fr", "de"]
+    assert assign_groups(cats, langs, ["zh", "en", "code", "code/de"]).tolist() == [2, 0, 1, 2, -1, 3]
