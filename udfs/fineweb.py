@@ -7,11 +7,16 @@ in `udfs.rules`.
 
 from __future__ import annotations
 
-from udfs.text_view import DocView
+import functools
+
+from udfs.text_view import DocView, char_table, in_table
 
 SIGNALS = ("punct_line_frac", "short_line_frac", "newline_per_word")
 # The duplicate-line character share is Gopher's `dup_line_char_frac` (same count; FineWeb
 # divides by the text without newlines, a difference of about 1 %), so it is not recomputed.
+
+
+_table = functools.lru_cache(maxsize=8)(char_table)
 
 
 def fineweb_signals(view: DocView, terminal_punctuation: str, short_line_chars: int) -> tuple[float, ...]:
@@ -25,9 +30,8 @@ def fineweb_signals(view: DocView, terminal_punctuation: str, short_line_chars: 
     if not n_lines:
         nan = float("nan")
         return (nan, nan, nan)
-    ends = tuple(terminal_punctuation)
-    punct = sum(1 for line in lines if line.endswith(ends))
-    short = sum(1 for line in lines if len(line) <= short_line_chars)
+    punct = int(in_table(view.last_chars, _table(terminal_punctuation)).sum())
+    short = int((view.line_lens <= short_line_chars).sum())
     n_tokens = len(view.tokens)
     return (
         punct / n_lines,

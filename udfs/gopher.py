@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from udfs.text_view import DocView
+from udfs.text_view import DocView, char_table, in_table
 
 QUALITY_SIGNALS = (
     "n_words",
@@ -40,12 +40,13 @@ REPETITION_SIGNALS = (
     *(f"dup_{n}gram_char_frac" for n in DUP_NGRAM_SIZES),
 )
 
-# A white-space token without any letter (digits, punctuation, symbols, underscores); those
-# without any \w at all are symbol tokens, which are not words for Gopher's count.
-_NO_LETTER_TOKEN = re.compile(r"(?<!\S)(?:[^\w\s]|[\d_])+(?!\S)")
+# A token without any letter (digits, punctuation, symbols, underscores), searched in
+# " tok1 tok2 … ": the literal leading space lets `re` jump between token starts (4x faster
+# than a look-behind); those without any \w at all are symbol tokens, not words for Gopher.
+_NO_LETTER_TOKEN = re.compile(r" ((?:[^\w\s]|[\d_])+)(?= )")
 _WORD_CHAR = re.compile(r"\w")
-_BULLETS = ("•", "-", "*", "‣", "◦", "●", "▪", "–")
-_ELLIPSES = ("...", "…")
+_BULLETS = char_table("•-*‣◦●▪–")
+_DOT, _ELLIPSIS = ord("."), ord("…")
 # Odd 64-bit multiplier for the n-gram polynomial (any large odd constant mixes well).
 _NGRAM_PRIME = np.uint64(0x9E3779B97F4A7C15)
 _NAN = float("nan")
@@ -65,7 +66,7 @@ def gopher_quality_signals(view: DocView, stop_words: frozenset[str] | None) -> 
     if view.char_based:
         n_words, word_chars, no_letter = n_tokens, float(view.token_lens.sum()), 0
     else:
-        no_letters = _NO_LETTER_TOKEN.findall(text)  # one regex pass; few tokens come back
+        no_letters = _NO_LETTER_TOKEN.findall(" " + " ".join(view.tokens) + " ")  # few come back
         symbols = [t for t in no_letters if not _WORD_CHAR.search(t)]
         no_letter = len(no_letters)
         n_words = n_tokens - len(symbols)
@@ -75,11 +76,18 @@ def gopher_quality_signals(view: DocView, stop_words: frozenset[str] | None) -> 
         _ratio(word_chars, n_words),
         _ratio(text.count("#"), n_tokens),
         _ratio(text.count("...") + text.count("…"), n_tokens),
-        _ratio(sum(1 for line in lines if line.startswith(_BULLETS)), len(lines)),
-        _ratio(sum(1 for line in lines if line.endswith(_ELLIPSES)), len(lines)),
+        _ratio(int(in_table(view.first_chars, _BULLETS).sum()), len(lines)),
+        _ratio(_ellipsis_lines(view), len(lines)),
         _ratio(n_tokens - no_letter, n_tokens),
         float(len(stop_words & view.word_set)) if stop_words is not None else _NAN,
     )
+
+
+def _ellipsis_lines(view: DocView) -> int:
+    """Lines ending in "…" or "..." (two dots before the last one: checked on those few lines)."""
+    n = int((view.last_chars == _ELLIPSIS).sum())
+    dots = np.flatnonzero((view.last_chars == _DOT) & (view.before_last == _DOT))
+    return n + sum(1 for i in dots.tolist() if view.lines[i].endswith("..."))
 
 
 def _duplicates(counts) -> tuple[int, int]:
@@ -162,6 +170,11 @@ def _ngram_signals(tokens: list[str], lens: np.ndarray) -> tuple[float, ...]:
             out.append(_top_ngram_chars(grams, cum, n) / total)
         elif n in DUP_NGRAM_SIZES:
             if not covered_prev:
+                out.append(0.0)
+                continue
+            ordered = np.sort(grams)  # cheap test first: most texts repeat no 5-gram at all
+            if not (ordered[1:] == ordered[:-1]).any():
+                covered_prev = False
                 out.append(0.0)
                 continue
             _, inverse, counts = np.unique(grams, return_inverse=True, return_counts=True)

@@ -36,7 +36,10 @@ class Lexicon:
     def phrase_hits(self, lower: str) -> tuple[int, int]:
         """(distinct phrases present, occurrences) in lower-cased text."""
         distinct = total = 0
+        ascii_text = lower.isascii()  # O(1): CPython keeps the flag
         for entry, pattern in self.phrases:
+            if ascii_text and not entry.isascii():
+                continue
             if entry in lower:  # substring test first: an alternation regex ran at ~9 MB/s
                 n = len(pattern.findall(lower))
                 distinct += n > 0
