@@ -53,11 +53,27 @@ def stage_train_quality(spark, cfg: PipelineConfig, data: Path) -> list[str]:
     return []
 
 
+def stage_annotate(spark, cfg: PipelineConfig, data: Path) -> list[str]:
+    """Every signal of raw_docs into annotated_docs + stage_stats; quality scores come from the
+    model train_quality just wrote (unless annotate.quality_model names one)."""
+    import dataclasses
+
+    from spark_jobs import annotate, train_quality
+    from udfs.quality_model import latest_version_dir
+
+    acfg = cfg.annotate
+    if acfg.quality_model is None:
+        acfg = dataclasses.replace(acfg, quality_model=latest_version_dir(train_quality.model_root(cfg)))
+    annotate.print_summary(annotate.run(spark, dataclasses.replace(cfg, annotate=acfg)))
+    return ["annotated_docs", "stage_stats"]
+
+
 # (name, function(spark, cfg, data_dir) -> tables it wrote). Later stages append themselves.
 STAGES = [
     ("ingest", stage_ingest),
     ("ingest_warc", stage_ingest_warc),
     ("train_quality", stage_train_quality),
+    ("annotate", stage_annotate),  # after train_quality: scores with its newest model
 ]
 
 
