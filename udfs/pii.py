@@ -17,9 +17,11 @@ NUL, which no pattern can match, so no match crosses two documents) and matches 
 documents with `np.searchsorted`; the per-document Python cost is paid only by documents that
 contain PII. Every pattern starts with a literal or a one-character class and keeps its
 look-behind after that first character, which lets `re` skip non-candidate positions in C
-(~200 MB/s per digit pattern, >2 GB/s for the `@`/`+`/`:`-anchored ones, measured on stdlib
-sources). Overlaps are resolved leftmost-longest, so `+86 138 0013 8000` is one phone and an
-email that contains a number stays one email.
+(>1 GB/s for the `@`/`+`/`:`-anchored ones); the digit-led ones share one locator scan and
+IBANs are located by their check digits (see BENCHMARKS.md: ~65 MB/s of CPU for all six
+families on the sample corpus, 5x datatrove's two-family PIIFormatter). Overlaps are resolved
+leftmost-longest, so `+86 138 0013 8000` is one phone and an email that contains a number
+stays one email.
 """
 from __future__ import annotations
 
