@@ -40,7 +40,11 @@ _BOMS = (
 # Superset widening: GB18030 decodes every GBK/GB2312 byte sequence the same way.
 _WIDEN = {"gbk": "gb18030", "gb2312": "gb18030"}
 # C0 controls other than tab, LF, FF, CR never appear in real text; NUL marks binary.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+_CONTROL_CHARS = "".join(map(chr, [*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20)]))
+_CONTROL_BYTES = _CONTROL_CHARS.encode("ascii")
+# Every codec we accept except UTF-16 keeps ASCII bytes as themselves, so controls can be
+# counted on the bytes with bytes.translate (~1 GB/s; a regex over the text ran at ~40 MB/s).
+_NOT_ASCII_COMPATIBLE = ("utf-16",)
 
 
 @dataclass(frozen=True)
@@ -107,10 +111,14 @@ def _is_single_byte(charset: str) -> bool:
         return False
 
 
-def _too_many_controls(text: str, max_control_char_ratio: float | None) -> bool:
+def _too_many_controls(body: bytes, text: str, charset: str, max_control_char_ratio: float | None) -> bool:
     if max_control_char_ratio is None or not text:
         return False
-    return len(_CONTROL_CHARS.findall(text)) > max_control_char_ratio * len(text)
+    if charset in _NOT_ASCII_COMPATIBLE:
+        controls = sum(text.count(c) for c in _CONTROL_CHARS)
+    else:
+        controls = len(body) - len(body.translate(None, _CONTROL_BYTES))
+    return controls > max_control_char_ratio * len(text)
 
 
 def decode_body(
@@ -125,7 +133,7 @@ def decode_body(
     declared_meta = normalize_charset(meta_charset(body))
     declared = declared_http or declared_meta
     text, charset, source = _choose(body, declared_http, declared_meta)
-    if text is None or _too_many_controls(text, max_control_char_ratio):
+    if text is None or _too_many_controls(body, text, charset, max_control_char_ratio):
         return Decoded(None, None, "none", declared)
     return Decoded(text, charset, source, declared)
 
@@ -141,20 +149,30 @@ def _choose(
     text = _strict(body, "utf-8")
     if text is not None:
         return text, "utf-8", "utf8"
-    detected = normalize_charset(detect_encoding(body))
-    detected_text = _strict(body, detected) if detected else None
+    detected = detected_text = None
     for charset, source in ((declared_http, "http"), (declared_meta, "meta")):
         if charset is None or charset == "utf-8":
             continue  # strict UTF-8 already failed above
         text = _strict(body, charset)
         if text is None:
             continue
-        if _is_single_byte(charset) and detected_text is not None and not _is_single_byte(detected):
+        if not _is_single_byte(charset):
+            return text, charset, source  # a multi-byte charset that decodes strictly is rarely wrong
+        detected, detected_text = _detect(body)
+        if detected_text is not None and not _is_single_byte(detected):
             return detected_text, detected, "detected"
         return text, charset, source
+    if detected is None:
+        detected, detected_text = _detect(body)
     if detected_text is not None:
         return detected_text, detected, "detected"
     return None, None, "none"
+
+
+def _detect(body: bytes) -> tuple[str | None, str | None]:
+    """uchardet's charset for `body` and the strict decoding with it (None when that fails)."""
+    detected = normalize_charset(detect_encoding(body))
+    return detected, (_strict(body, detected) if detected else None)
 
 
 def decode_bodies(
