@@ -85,3 +85,9 @@ def _test_overrides():
     from tests.conftest import TEST_OVERRIDES
 
     return TEST_OVERRIDES
+
+
+def test_catalog_annotated_docs_matches_batch_output_fields():
+    # no JVM: compares the declared Delta schema with the Arrow fields annotate_batch emits
+    raw = [f.name for f in TABLES["raw_docs"].schema.fields]
+    assert [f.name for f in TABLES["annotated_docs"].schema.fields] == raw + [f.name for f in OUTPUT_FIELDS]
