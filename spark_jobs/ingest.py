@@ -125,18 +125,23 @@ def split_staging(staging, cfg: PipelineConfig):
 
     A doc_id seen more than once in one input keeps its first occurrence (by file, then
     offset, so the choice does not depend on partitioning); the others are quarantined as
-    `duplicate_doc_id`, so nothing disappears without a trace.
+    `duplicate_doc_id`, so nothing disappears without a trace. Duplicates are found on the
+    key columns alone (32-byte ids, not whole texts, cross the shuffle); the usually tiny set
+    of repeated ids is then joined back.
     """
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     from tables.catalog import QUARANTINE, RAW_DOCS
 
     docs = staging.where(F.col("kind") == "doc")
-    order = Window.partitionBy("doc_id").orderBy("source_file", "source_offset")
-    ranked = docs.withColumn("_rank", F.row_number().over(order))
-    first = ranked.where(F.col("_rank") == 1).select(*RAW_DOCS.schema.fieldNames())
-    dups = (ranked.where(F.col("_rank") > 1)
+    first = (docs.groupBy("doc_id")
+             .agg(F.count("*").alias("_n"), F.min(F.struct("source_file", "source_offset")).alias("_first"))
+             .where(F.col("_n") > 1)
+             .select("doc_id", F.col("_first.source_file").alias("_file"), F.col("_first.source_offset").alias("_off")))
+    flagged = docs.join(first, "doc_id", "left").withColumn(
+        "_dup", F.col("_file").isNotNull() & ((F.col("_file") != F.col("source_file")) | (F.col("_off") != F.col("source_offset"))))
+    keep = flagged.where(~F.col("_dup")).select(*RAW_DOCS.schema.fieldNames())
+    dups = (flagged.where(F.col("_dup"))
             .withColumn("reason", F.lit("duplicate_doc_id"))
             .withColumn("error", F.concat(F.lit("same doc_id as an earlier record: "), F.col("doc_id")))
             .withColumn("record_id", F.coalesce("source_id", "doc_id"))
@@ -151,7 +156,7 @@ def split_staging(staging, cfg: PipelineConfig):
                                                                    "reason", F.coalesce("record_id", F.lit(""))), 256))
                   .dropDuplicates(["quarantine_id"])
                   .select(*QUARANTINE.schema.fieldNames()))
-    return first, quarantine
+    return keep, quarantine
 
 
 def unknown_files_df(spark, files: list[str]):
