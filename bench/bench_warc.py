@@ -248,28 +248,35 @@ def score(text: str, page: Page) -> tuple[float, float]:
     return recall, leak
 
 
-def _tree_cpu_seconds() -> float:
-    """CPU seconds used so far by this process and every descendant (the Spark JVM and its Python
-    workers in local mode), read from /proc; exited children count through their parent's cutime."""
+def _tree_cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by this process and every descendant, split into Python workers
+    (`pyspark.daemon` and its forks) and the rest (driver + JVM), read from /proc; exited children
+    count through their parent's cutime."""
     tick = os.sysconf("SC_CLK_TCK")
-    parent, cpu = {}, {}
+    parent, cpu, is_worker = {}, {}, {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmd = fh.read()
         except OSError:
             continue  # exited while we looked
-        parent[int(entry)] = int(fields[1])
-        cpu[int(entry)] = sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
+        pid = int(entry)
+        parent[pid] = int(fields[1])
+        cpu[pid] = sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
+        is_worker[pid] = b"pyspark.daemon" in cmd or b"pyspark.worker" in cmd
     mine, frontier = {os.getpid()}, [os.getpid()]
     while frontier:
         pid = frontier.pop()
         kids = [c for c, p in parent.items() if p == pid and c not in mine]
         mine.update(kids)
         frontier.extend(kids)
-    return sum(cpu.get(pid, 0.0) for pid in mine)
+    # Live forked workers count on their own, exited ones in the daemon's cutime: no double count.
+    py = sum(cpu[p] for p in mine if is_worker.get(p))
+    return {"python": py, "jvm+driver": sum(cpu[p] for p in mine if p in cpu) - py}
 
 
 class Meter:
@@ -278,15 +285,21 @@ class Meter:
     def __init__(self, tree: bool = False):
         self.tree = tree
 
-    def _cpu(self) -> float:
-        return _tree_cpu_seconds() if self.tree else time.process_time()
+    def _cpu(self) -> dict[str, float]:
+        return _tree_cpu_seconds() if self.tree else {"python": time.process_time()}
 
     def __enter__(self):
         self.wall0, self.cpu0 = time.perf_counter(), self._cpu()
         return self
 
     def __exit__(self, *exc):
-        self.wall, self.cpu = time.perf_counter() - self.wall0, self._cpu() - self.cpu0
+        end = self._cpu()
+        self.wall = time.perf_counter() - self.wall0
+        self.split = {k: end[k] - self.cpu0.get(k, 0.0) for k in end}
+        self.cpu = sum(self.split.values())
+
+    def split_text(self) -> str:
+        return ", ".join(f"{k} {v:.1f} s" for k, v in self.split.items())
 
 
 def bench_extractors(pages: list[Page]) -> None:
@@ -368,12 +381,13 @@ def bench_spark(paths: list[Path], html_mb: float, cores: int, work: Path, alone
     rps = records / m.cpu
     print(f"Spark local[{cores}], reader pass only ({len(tasks)} tasks), per CPU second: "
           f"{_rates(records, html_mb, m.cpu)} = {rps / alone_rps:.2f}x the reader alone  "
-          f"(CPU {m.cpu:.1f} s, wall {m.wall:.1f} s)")
+          f"(CPU {m.cpu:.1f} s: {m.split_text()}; wall {m.wall:.1f} s)")
     with Meter(tree=True) as m:
         summary = run(spark, cfg, [str(p) for p in paths], "warc", "bench")
     print(f"Spark local[{cores}], whole ingest job into Delta, per CPU second: {_rates(records, html_mb, m.cpu)} = "
           f"{records / m.cpu / alone_rps:.2f}x the reader alone  ({summary['docs_added']} docs + "
           f"{summary['quarantine_added']} quarantined; CPU {m.cpu:.1f} s, wall {m.wall:.1f} s)")
+    # (No python/JVM split here: workers that exit mid-job are reaped into the JVM's cutime.)
     spark.stop()
 
 
