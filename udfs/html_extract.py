@@ -13,12 +13,13 @@ boilerplate, one process, per CPU second; BENCHMARKS.md "WARC ingest"):
 
 | extractor | MB of HTML/s | main-text recall | boilerplate leak |
 |---|---|---|---|
-| resiliparse 2.0.1 | 95.6 | 1.000 | 0.190 |
-| trafilatura 2.3.1 (fast) | 11.8 | 0.887 | 0.000 |
-| trafilatura 2.3.1 (with fallbacks) | 7.4 | 0.940 | 0.004 |
+| resiliparse 2.0.1 | 52.9 | 1.000 | 0.190 |
+| trafilatura 2.3.1 (fast) | 8.9 | 0.887 | 0.000 |
+| trafilatura 2.3.1 (with fallbacks) | 4.8 | 0.940 | 0.004 |
 
-- Speed: 8x trafilatura. Extraction is about half of the WARC reader's CPU per record (reader
-  alone: 49.9 MB/s); with trafilatura the reader would drop to ~11 MB/s per core.
+- Speed: 6-8x trafilatura (5.9x in this run, 8.1x in a quieter one). Extraction is over half of
+  the WARC reader's CPU per record (reader alone: 32.9 MB/s), so with trafilatura the reader
+  would drop to ~8 MB/s per core.
 - Recall: trafilatura keeps one content node, so forum threads lose every post after the first
   (recall ~0.5 on those pages); resiliparse keeps all of them.
 - Leak, the cost of the choice: on "div soup" pages without `<nav>`/`<footer>`/`<aside>` or telling
