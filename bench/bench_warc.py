@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import io
 import os
 import random
 import re
@@ -36,8 +35,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from spark_jobs.sample_warc import response_record
 
 WORDS = (
     "river council market school winter garden station people village report science music "
@@ -225,12 +225,8 @@ def write_warcs(pages: list[Page], out_dir: Path, files: int) -> list[Path]:
     handles = [p.open("wb") for p in paths]
     writers = [WARCWriter(h, gzip=True) for h in handles]
     for i, page in enumerate(pages):
-        http = StatusAndHeaders("200 OK", [("Content-Type", page.content_type)], protocol="HTTP/1.1")
-        rec = writers[i % files].create_warc_record(
-            page.url, "response", payload=io.BytesIO(page.html), http_headers=http,
-            warc_headers_dict={"WARC-Date": "2024-05-01T12:00:00Z"},
-        )
-        writers[i % files].write_record(rec)
+        writer = writers[i % files]
+        writer.write_record(response_record(writer, page.url, page.html, page.content_type))
     for h in handles:
         h.close()
     return paths

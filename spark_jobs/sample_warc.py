@@ -57,9 +57,12 @@ def page_html(title: str, text: str, meta_charset: str) -> str:
     )
 
 
-def _response(writer: WARCWriter, url: str, body: bytes, content_type: str, status: str, extra: dict):
+def response_record(writer: WARCWriter, url: str, body: bytes, content_type: str, status: str = "200 OK",
+                    extra: dict | None = None):
+    """An HTTP response record with a fixed date and a record id derived from the URL (UUIDv5)."""
     http = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
-    headers = {"WARC-Date": _DATE, "WARC-Record-ID": f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}>", **extra}
+    headers = {"WARC-Date": _DATE, "WARC-Record-ID": f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}>",
+               **(extra or {})}
     return writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http,
                                      warc_headers_dict=headers)
 
@@ -76,10 +79,10 @@ def write_sample_warc(out_dir: str | Path) -> Path:
         charset, content_type, meta = _CHARSETS.get(lang, ("utf-8", "text/html; charset=utf-8", "utf-8"))
         url = f"https://web.example.com/{lang}/{doc['category']}/0"
         body = page_html(doc["title"], doc["text"], meta).encode(charset)
-        writer.write_record(_response(writer, url, body, content_type, "200 OK", {}))
+        writer.write_record(response_record(writer, url, body, content_type))
         docs.append(url)
     for url, body, content_type, status, extra, reason in _BAD:
-        writer.write_record(_response(writer, url, body, content_type, status, extra))
+        writer.write_record(response_record(writer, url, body, content_type, status, extra))
         bad[url] = reason
     (out / WARC_NAME).write_bytes(buf.getvalue())  # zlib's gzip headers carry no timestamp
     (out / EXPECTED_NAME).write_text(json.dumps({"docs": docs, "quarantine": bad}, indent=1) + "\n")
