@@ -125,9 +125,9 @@ def split_staging(staging, cfg: PipelineConfig):
 
     A doc_id seen more than once in one input keeps its first occurrence (by file, then
     offset, so the choice does not depend on partitioning); the others are quarantined as
-    `duplicate_doc_id`, so nothing disappears without a trace. Duplicates are found on the
-    key columns alone (32-byte ids, not whole texts, cross the shuffle); the usually tiny set
-    of repeated ids is then joined back.
+    `duplicate_doc_id`, so nothing disappears without a trace. Repeated ids are found on the
+    key columns alone (32-byte ids, not whole texts, cross the shuffle); only when there are
+    any is that set joined back (broadcast while it has at most `ingest.max_broadcast_ids`).
     """
     from pyspark.sql import functions as F
 
@@ -138,18 +138,26 @@ def split_staging(staging, cfg: PipelineConfig):
              .agg(F.count("*").alias("_n"), F.min(F.struct("source_file", "source_offset")).alias("_first"))
              .where(F.col("_n") > 1)
              .select("doc_id", F.col("_first.source_file").alias("_file"), F.col("_first.source_offset").alias("_off")))
-    flagged = docs.join(first, "doc_id", "left").withColumn(
-        "_dup", F.col("_file").isNotNull() & ((F.col("_file") != F.col("source_file")) | (F.col("_off") != F.col("source_offset"))))
-    keep = flagged.where(~F.col("_dup")).select(*RAW_DOCS.schema.fieldNames())
-    dups = (flagged.where(F.col("_dup"))
-            .withColumn("reason", F.lit("duplicate_doc_id"))
-            .withColumn("error", F.concat(F.lit("same doc_id as an earlier record: "), F.col("doc_id")))
-            .withColumn("record_id", F.coalesce("source_id", "doc_id"))
-            .withColumn("raw_prefix", F.substring("text", 1, cfg.ingest.raw_prefix_bytes))
-            .withColumn("raw_bytes", F.col("text_bytes").cast("long")))
+    n_repeated = first.count()
+    if n_repeated == 0:  # the usual case: no join at all
+        keep, dups = docs.select(*RAW_DOCS.schema.fieldNames()), None
+    else:
+        # Repeated ids are few: broadcasting them keeps whole texts out of the shuffle.
+        small = F.broadcast(first) if n_repeated <= cfg.ingest.max_broadcast_ids else first
+        flagged = docs.join(small, "doc_id", "left").withColumn(
+            "_dup", F.col("_file").isNotNull()
+            & ((F.col("_file") != F.col("source_file")) | (F.col("_off") != F.col("source_offset"))))
+        keep = flagged.where(~F.col("_dup")).select(*RAW_DOCS.schema.fieldNames())
+        dups = (flagged.where(F.col("_dup"))
+                .withColumn("reason", F.lit("duplicate_doc_id"))
+                .withColumn("error", F.concat(F.lit("same doc_id as an earlier record: "), F.col("doc_id")))
+                .withColumn("record_id", F.coalesce("source_id", "doc_id"))
+                .withColumn("raw_prefix", F.substring("text", 1, cfg.ingest.raw_prefix_bytes))
+                .withColumn("raw_bytes", F.col("text_bytes").cast("long")))
     bad = staging.where(F.col("kind") == "bad")
     cols = ["source_file", "source_line", "source_offset", "record_id", "reason", "error", "raw_prefix", "raw_bytes"]
-    quarantine = (bad.select(*cols).unionByName(dups.select(*cols))
+    rejected = bad.select(*cols) if dups is None else bad.select(*cols).unionByName(dups.select(*cols))
+    quarantine = (rejected
                   .withColumn("stage", F.lit(STAGE))
                   .withColumn("quarantine_id", F.sha2(F.concat_ws("\x1f", F.lit(STAGE), "source_file",
                                                                    F.coalesce(F.col("source_offset").cast("string"), F.lit("")),
