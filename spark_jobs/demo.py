@@ -68,12 +68,46 @@ def stage_annotate(spark, cfg: PipelineConfig, data: Path) -> list[str]:
     return ["annotated_docs", "stage_stats"]
 
 
+def stage_dedup(spark, cfg: PipelineConfig, data: Path) -> list[str]:
+    """Exact, URL and MinHash-LSH dedup of the annotated documents (needs the annotate stage first)."""
+    from spark_jobs import dedup
+
+    dedup.print_summary(dedup.run(spark, cfg))
+    return ["dedup_clusters", "curated_docs"]
+
+
+def stage_tokenizer(spark, cfg: PipelineConfig, data: Path) -> list[str]:
+    """Train the byte-level BPE on curated_docs, then tokenize them into tokenized_docs."""
+    from spark_jobs import tokenize_docs, train_tokenizer
+
+    train_tokenizer.print_summary(train_tokenizer.run(spark, cfg))
+    tokenize_docs.print_summary(tokenize_docs.run(spark, cfg))
+    return ["tokenized_docs"]
+
+
+def stage_mix(spark, cfg: PipelineConfig, data: Path) -> list[str]:
+    """Mix two chunks of packed blocks; the sample corpus is ~2M tokens, so chunks of at most
+    128 blocks instead of the default 1B tokens."""
+    import dataclasses
+
+    from spark_jobs import mix
+
+    small = min(cfg.mix.chunk_tokens, 128 * (cfg.mix.seq_len + 1))
+    cfg = dataclasses.replace(cfg, mix=dataclasses.replace(cfg.mix, chunk_tokens=small))
+    for summary in mix.run(spark, cfg, n_chunks=2):
+        mix.print_summary(summary)
+    return ["blocks", "chunks", "usage"]
+
+
 # (name, function(spark, cfg, data_dir) -> tables it wrote). Later stages append themselves.
 STAGES = [
     ("ingest", stage_ingest),
     ("ingest_warc", stage_ingest_warc),
     ("train_quality", stage_train_quality),
     ("annotate", stage_annotate),  # after train_quality: scores with its newest model
+    ("dedup", stage_dedup),  # after annotate: reads annotated_docs
+    ("tokenize", stage_tokenizer),  # after dedup: reads curated_docs
+    ("mix", stage_mix),
 ]
 
 

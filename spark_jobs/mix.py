@@ -80,10 +80,9 @@ def mixing_for(cfg: PipelineConfig, cands: pa.Table) -> Mixing:
         if (shares < 0).any() or shares.sum() <= 0:
             raise ValueError(f"mix.target_shares must be >= 0 with a positive sum, got {mc.target_shares}")
     else:
-        cats = cands.column("category").to_numpy(zero_copy_only=False)
-        groups = sorted(set(cats.tolist()))
-        tokens = cands.column("n_tokens").to_numpy()
-        shares = np.array([tokens[cats == g].sum() for g in groups], dtype=np.float64)
+        supply = cands.group_by("category").aggregate([("n_tokens", "sum")]).sort_by("category")
+        groups = supply.column("category").to_pylist()
+        shares = supply.column("n_tokens_sum").to_numpy().astype(np.float64)
     unknown = sorted(set(mc.max_repeats) - set(groups))
     if unknown:
         raise ValueError(f"mix.max_repeats names groups that are not in the mix: {unknown} (groups: {groups})")
@@ -163,12 +162,12 @@ def chunk_summary(cands: pa.Table, plan: ChunkPlan, rows: np.ndarray, mixing: Mi
             "upsampled": int((plan.repeat[sel] > 0).sum()),
             "reused": int((used_before[sel] > 0).sum()),
         }
-    uses = usage_updates(cands, plan, rows)
-    after = cands.column("times_used").to_numpy()[rows]
-    n_before = dict(zip(cands.column("doc_id").take(pa.array(rows)).to_pylist(), after.tolist()))
-    ranked = sorted(((n_before[d] + u, d) for d, u in zip(uses.column("doc_id").to_pylist(),
-                                                          uses.column("uses").to_pylist())), reverse=True)
-    summary["top_reused"] = [{"doc_id": d, "times_used": n} for n, d in ranked[:top] if n > 1]
+    idx = rows[plan.doc]
+    docs, inverse = np.unique(idx, return_inverse=True)
+    after = cands.column("times_used").to_numpy()[docs] + np.bincount(inverse)
+    best = np.lexsort((docs, -after))[:top]  # most used first, ties by doc_id order
+    doc_ids = cands.column("doc_id").take(pa.array(docs[best])).to_pylist()
+    summary["top_reused"] = [{"doc_id": d, "times_used": int(n)} for d, n in zip(doc_ids, after[best]) if n > 1]
     return summary
 
 
@@ -282,15 +281,23 @@ def build_chunk(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_version: st
     if existing is None:
         # Pin the usage version first: a re-run after a crash then draws the same chunk.
         write_chunk_row(spark, cfg, chunk_id, "building", tokenizer_version, usage_version, None)
+    clock = [("start", time.perf_counter())]
     cands = load_candidates(spark, cfg, tokenizer_version, usage_version)
+    clock.append(("load_candidates", time.perf_counter()))
     mixing = mixing_for(cfg, cands)
     plan, rows = plan_for(cands, mixing, cfg, chunk_id)
-    pieces = spark.createDataFrame(pieces_table(cands, plan, rows, cfg.mix.seq_len + 1).to_pandas(), PIECES_SCHEMA)
+    pieces = pieces_table(cands, plan, rows, cfg.mix.seq_len + 1)
+    clock.append(("plan", time.perf_counter()))
+    pieces_df = spark.createDataFrame(pieces.to_pandas(), PIECES_SCHEMA)
     tokenized = read_table(spark, cfg, "tokenized_docs").where(F.col("tokenizer_version") == tokenizer_version)
-    overwrite_partitions(spark, cfg, "blocks", transform(pieces, tokenized, chunk_id), {"chunk_id": chunk_id})
+    overwrite_partitions(spark, cfg, "blocks", transform(pieces_df, tokenized, chunk_id), {"chunk_id": chunk_id})
+    clock.append(("write_blocks", time.perf_counter()))
     merge_usage(spark, cfg, usage_updates(cands, plan, rows), chunk_id)
+    clock.append(("merge_usage", time.perf_counter()))
     summary = chunk_summary(cands, plan, rows, mixing, cfg.mix.top_reused)
     write_chunk_row(spark, cfg, chunk_id, "ready", tokenizer_version, usage_version, summary)
+    clock.append(("chunk_row", time.perf_counter()))
+    summary["timings"] = {name: round(t - clock[i][1], 2) for i, (name, t) in enumerate(clock[1:])}
     return summary
 
 
