@@ -34,21 +34,19 @@ def _zipf_probs(size: int, s: float = 1.05) -> np.ndarray:
     return p / p.sum()
 
 
-def edit_words(words: np.ndarray, rate: float, vocab: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Substitute, delete or insert after each word with probability `rate` (a third each)."""
-    op = rng.random(len(words))
+def edit_words(words: np.ndarray, rate: float, vocab_size: int, rng: np.random.Generator) -> np.ndarray:
+    """Word ids after substituting, deleting or inserting after each word with probability `rate`
+    (a third each); vectorised over the document."""
+    edited = rng.random(len(words)) < rate
     kind = rng.integers(0, 3, size=len(words))
-    edited = op < rate
-    out = []
-    for w, e, k in zip(words, edited, kind):
-        if not e:
-            out.append(w)
-        elif k == 0:  # substitute
-            out.append(vocab[rng.integers(len(vocab))])
-        elif k == 2:  # insert after
-            out.extend((w, vocab[rng.integers(len(vocab))]))
-        # k == 1: delete
-    return np.array(out, dtype=object)
+    out = words.copy()
+    sub = edited & (kind == 0)
+    out[sub] = rng.integers(vocab_size, size=int(sub.sum()))
+    keep = ~(edited & (kind == 1))
+    after = np.flatnonzero(edited & (kind == 2)) + 1
+    out = np.insert(out, after, rng.integers(vocab_size, size=len(after)))
+    keep = np.insert(keep, after, True)
+    return out[keep]
 
 
 def make_corpus(n_families: int, seed: int, max_variants: int = 3, max_edit: float = 0.12,
@@ -59,10 +57,12 @@ def make_corpus(n_families: int, seed: int, max_variants: int = 3, max_edit: flo
     rng = np.random.default_rng(seed)
     vocab = vocabulary() if vocab is None else vocab
     probs = _zipf_probs(len(vocab))
+    cdf = np.cumsum(probs)
     rows = []
     for fam in range(n_families):
         n_words = max(5, int(rng.lognormal(np.log(median_words), 0.6)))
-        original = vocab[rng.choice(len(vocab), size=n_words, p=probs)]
+        ids = np.minimum(np.searchsorted(cdf, rng.random(n_words)), len(vocab) - 1)
+        original = vocab[ids]
         category = CATEGORIES[int(rng.integers(len(CATEGORIES)))]
         url = f"http://www.site{seed}-{fam}.example/page/{fam}"
         docs = [("original", 0.0, " ".join(original), url)]
@@ -72,11 +72,12 @@ def make_corpus(n_families: int, seed: int, max_variants: int = 3, max_edit: flo
                 spaced = "  ".join(original).upper() if rng.random() < 0.5 else "\n".join(original)
                 docs.append(("exact", 0.0, spaced, None))
             elif draw < exact_share + url_share:
-                docs.append(("url", 0.0, " ".join(vocab[rng.choice(len(vocab), size=n_words, p=probs)]),
+                other = np.minimum(np.searchsorted(cdf, rng.random(n_words)), len(vocab) - 1)
+                docs.append(("url", 0.0, " ".join(vocab[other]),
                              url.replace("http://www.", "https://") + "/?utm_source=feed"))
             else:
                 rate = float(rng.uniform(0.0, max_edit))
-                docs.append(("near", rate, " ".join(edit_words(original, rate, vocab, rng)), None))
+                docs.append(("near", rate, " ".join(vocab[edit_words(ids, rate, len(vocab), rng)]), None))
         for k, (variant, rate, text, doc_url) in enumerate(docs):
             rows.append(dict(
                 doc_id=f"{id_prefix}{seed:04d}-{fam:06d}-{k}", source="synthetic", url=doc_url, text_masked=text,

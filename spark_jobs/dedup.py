@@ -10,7 +10,7 @@ Run     flywheel dedup [--report] [--set dedup.threshold=0.8]
 
 How (all per-document work in ONE `mapInArrow` pass over Arrow batches, udfs/minhash.py):
   1. signature pass: normalised-text hash, normalised URL, MinHash signature and LSH band
-     hashes of each document (vectorised numpy; ~30 MB/s per core).
+     hashes of each document (vectorised numpy over whole batches, no per-word Python).
   2. edges: exact (same text hash) and URL (same normalised URL) groups become stars around
      their smallest doc_id; LSH buckets of exact-unique documents give candidate pairs (every
      pair for buckets up to `max_bucket_all_pairs`, a star above), verified by exact shingle
@@ -30,7 +30,7 @@ from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from spark_jobs.cli_args import add_common_args, config_from_args
@@ -153,6 +153,15 @@ def compute_signatures(docs: DataFrame, cfg: DedupConfig, bands: int, rows: int)
     return source.mapInArrow(lambda it: signature_batches(it, cfg, bands, rows, passthrough), ddl)
 
 
+def cut(df: DataFrame, cfg: DedupConfig) -> DataFrame:
+    """Materialise `df` once and truncate its plan: reused intermediate results are not recomputed
+    (a Python pass twice, a shuffle twice). Reliable checkpoints when dedup.checkpoint_dir is set."""
+    if cfg.checkpoint_dir:
+        df.sparkSession.sparkContext.setCheckpointDir(cfg.checkpoint_dir)
+        return df.checkpoint(eager=True)
+    return df.localCheckpoint(eager=True)
+
+
 def group_edges(sig: DataFrame, key: str, method: str) -> DataFrame:
     """Star edges (u, v, method, similarity) from the smallest doc_id sharing `key` to the others."""
     w = Window.partitionBy(key)
@@ -191,18 +200,25 @@ def signature_similarity(a: str, b: str, num_perm: int) -> Column:
 
 
 def score_pairs(pairs: DataFrame, sig: DataFrame, docs: DataFrame, cfg: DedupConfig) -> DataFrame:
-    """Candidate pairs with `threshold` (the stricter category's) and `similarity` (per dedup.verify)."""
-    left = sig.select(F.col("doc_id").alias("u"), F.col("signature").alias("su"), F.col("category").alias("cu"))
-    right = sig.select(F.col("doc_id").alias("v"), F.col("signature").alias("sv"), F.col("category").alias("cv"))
+    """Candidate pairs with `threshold` (the stricter category's) and `similarity` (per dedup.verify).
+
+    Signatures (512 bytes a document) travel through the joins only when the estimate is the
+    verdict; exact verification joins small category rows, then the shingle sets of candidates.
+    """
+    carry = ["signature"] if cfg.verify != "exact" else []
+    left = sig.select(F.col("doc_id").alias("u"), F.col("category").alias("cu"), *[F.col(c).alias(c + "_u") for c in carry])
+    right = sig.select(F.col("doc_id").alias("v"), F.col("category").alias("cv"), *[F.col(c).alias(c + "_v") for c in carry])
     scored = (pairs.join(left, "u").join(right, "v")
-              .withColumn("threshold", F.greatest(threshold_of(cfg, F.col("cu")), threshold_of(cfg, F.col("cv"))))
-              .withColumn("similarity", signature_similarity("su", "sv", cfg.num_perm)))
+              .withColumn("threshold", F.greatest(threshold_of(cfg, F.col("cu")), threshold_of(cfg, F.col("cv")))))
     if cfg.verify != "exact":
-        return scored.select("u", "v", "threshold", "similarity")
+        return scored.select("u", "v", "threshold",
+                             signature_similarity("signature_u", "signature_v", cfg.num_perm).alias("similarity"))
     # Exact Jaccard needs the shingle sets, recomputed only for documents in some candidate pair.
+    # Broadcast the candidate ids (~40 bytes each) so the texts are filtered where they lie
+    # instead of being shuffled for a join.
     ids = pairs.select(F.explode(F.array("u", "v")).alias("doc_id")).distinct()
-    texts = docs.join(ids, "doc_id").select("doc_id", F.col("text_masked").alias("text"))
-    sh = texts.mapInArrow(lambda it: shingle_batches(it, cfg.ngram), SHINGLES_DDL)
+    texts = docs.join(F.broadcast(ids), "doc_id").select("doc_id", F.col("text_masked").alias("text"))
+    sh = cut(texts.mapInArrow(lambda it: shingle_batches(it, cfg.ngram), SHINGLES_DDL), cfg)  # read twice
     inter = F.size(F.array_intersect("hu", "hv"))
     return (scored.join(sh.select(F.col("doc_id").alias("u"), F.col("shingles").alias("hu")), "u")
             .join(sh.select(F.col("doc_id").alias("v"), F.col("shingles").alias("hv")), "v")
@@ -214,7 +230,8 @@ def fuzzy_edges(sig: DataFrame, docs: DataFrame, cfg: DedupConfig) -> DataFrame:
     if cfg.exact:  # one member per exact group is enough: the exact edges join the others
         first = Window.partitionBy("text_hash").orderBy("doc_id")
         sig = sig.withColumn("_n", F.row_number().over(first)).where("_n = 1 OR text_hash IS NULL").drop("_n")
-    scored = score_pairs(candidate_pairs(sig, cfg.max_bucket_all_pairs), sig, docs, cfg)
+    pairs = cut(candidate_pairs(sig, cfg.max_bucket_all_pairs), cfg)  # read twice by score_pairs
+    scored = score_pairs(pairs, sig, docs, cfg)
     if cfg.verify is not None:
         scored = scored.where(F.col("similarity") >= F.col("threshold"))
     return scored.select("u", "v", F.lit("minhash").alias("method"), F.col("similarity").cast("double"))
@@ -232,7 +249,8 @@ def keep_order(cfg: DedupConfig) -> list[Column]:
 def cluster_table(edges: DataFrame, sig: DataFrame, cfg: DedupConfig) -> DataFrame:
     """dedup_clusters rows: components of `edges`, the kept representative, similarity, method."""
     comps = connected_components(edges, cfg.max_cc_iterations, cfg.checkpoint_dir)
-    members = comps.select(F.col("node").alias("doc_id"), F.col("component").alias("cluster_id")).join(sig, "doc_id")
+    members = cut(comps.select(F.col("node").alias("doc_id"), F.col("component").alias("cluster_id"))
+                  .join(sig.drop("bands"), "doc_id"), cfg)  # read twice below
     ranked = members.withColumn("_rank", F.row_number().over(Window.partitionBy("cluster_id").orderBy(*keep_order(cfg))))
     reps = ranked.where("_rank = 1").select(
         "cluster_id", F.col("doc_id").alias("representative"), F.col("signature").alias("rep_sig"),
@@ -293,9 +311,10 @@ def transform(df: DataFrame, cfg: PipelineConfig) -> DedupResult:
     all_edges = df.sparkSession.createDataFrame([], schema)
     for e in edges:
         all_edges = all_edges.unionByName(e)
-    all_edges = all_edges.localCheckpoint(eager=True)  # computed once, read by CC and by the method lookup
+    all_edges = cut(all_edges, d)  # computed once, read by CC and by the method lookup
     clusters = cluster_table(all_edges, sig, d)
-    removed = clusters.where(~F.col("kept")).select("doc_id")
+    # Broadcast the removed ids (~40 bytes each): the texts are filtered in place, not shuffled.
+    removed = F.broadcast(clusters.where(~F.col("kept")).select("doc_id"))
     curated = (docs.join(removed, "doc_id", "left_anti")
                .select("doc_id", "source", "url", F.col("text_masked").alias("text"), "lang", "category",
                        "quality_score", "n_words"))
@@ -317,7 +336,7 @@ def keep_report(sig: DataFrame, cfg: DedupConfig, thresholds: list[float]) -> li
         first = Window.partitionBy("text_hash").orderBy("doc_id")
         recut = recut.withColumn("_n", F.row_number().over(first)).where("_n = 1 OR text_hash IS NULL").drop("_n")
     pairs = candidate_pairs(recut, cfg.max_bucket_all_pairs)
-    scored = score_pairs(pairs, sig, sig, dataclass_replace(cfg, verify="signature")).localCheckpoint(eager=True)
+    scored = cut(score_pairs(pairs, sig, sig, dataclass_replace(cfg, verify="signature")), cfg)
     fixed = [group_edges(sig, "text_hash", "exact")] if cfg.exact else []
     fixed += [group_edges(sig, "url_norm", "url")] if cfg.url else []
     totals = sig.agg(F.count(F.lit(1)).alias("docs"), F.sum("n_words").alias("words"),
@@ -363,28 +382,43 @@ def format_report(report: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """session -> read annotated_docs -> transform -> overwrite dedup_clusters, curated_docs -> summary."""
-    from spark_jobs.session import get_spark
+def run(spark: SparkSession, cfg: PipelineConfig) -> dict:
+    """Read annotated_docs, dedup, overwrite dedup_clusters and curated_docs; a summary dict."""
     from tables.catalog import read_table
     from tables.merge import overwrite_partitions
 
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    cfg = config_from_args(args)
-    spark = get_spark(cfg, STAGE)
     start = time.time()
     result = transform(read_table(spark, cfg, "annotated_docs"), cfg)
     overwrite_partitions(spark, cfg, "dedup_clusters", result.clusters)
     overwrite_partitions(spark, cfg, "curated_docs", result.curated)
     clusters = read_table(spark, cfg, "dedup_clusters")
-    by_method = {r["method"]: r["n"] for r in clusters.where(~F.col("kept")).groupBy("method")
-                 .agg(F.count(F.lit(1)).alias("n")).collect()}
-    curated = read_table(spark, cfg, "curated_docs").count()
-    print(f"dedup: {curated:,} curated documents; removed {sum(by_method.values()):,} "
-          f"({', '.join(f'{m} {n:,}' for m, n in sorted(by_method.items())) or 'none'}) "
-          f"in {time.time() - start:.1f}s")
+    removed = {r["method"]: r["n"] for r in clusters.where(~F.col("kept")).groupBy("method")
+               .agg(F.count(F.lit(1)).alias("n")).collect()}
+    curated = read_table(spark, cfg, "curated_docs").agg(
+        F.count(F.lit(1)).alias("docs"), F.sum("boilerplate_removed").alias("boilerplate")).first()
+    return {"curated_docs": curated["docs"], "removed": removed, "boilerplate_removed": int(curated["boilerplate"] or 0),
+            "seconds": time.time() - start, "signatures": result.signatures}
+
+
+def print_summary(summary: dict) -> None:
+    """One line: curated documents, removals by method, boilerplate lines, time."""
+    removed = summary["removed"]
+    print(f"dedup: {summary['curated_docs']:,} curated documents; removed {sum(removed.values()):,} "
+          f"({', '.join(f'{m} {n:,}' for m, n in sorted(removed.items())) or 'none'}); "
+          f"{summary['boilerplate_removed']:,} boilerplate lines removed; {summary['seconds']:.1f}s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """session -> read annotated_docs -> transform -> overwrite dedup_clusters, curated_docs -> summary."""
+    from spark_jobs.session import get_spark
+
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    cfg = config_from_args(args)
+    spark = get_spark(cfg, STAGE)
+    summary = run(spark, cfg)
+    print_summary(summary)
     if args.report or args.report_out:
-        report = keep_report(result.signatures, cfg.dedup, cfg.dedup.report_thresholds)
+        report = keep_report(summary["signatures"], cfg.dedup, cfg.dedup.report_thresholds)
         print(format_report(report))
         if args.report_out:
             with open(args.report_out, "w", encoding="utf-8") as fh:

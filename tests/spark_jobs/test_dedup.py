@@ -173,7 +173,8 @@ def test_main_twice_same_tables_and_report(spark, cfg, tmp_path, capsys):
         if f.name not in df.columns:
             df = df.withColumn(f.name, F.lit(None).cast(f.dataType) if f.nullable else _neutral(f.dataType))
     overwrite_partitions(spark, cfg, "annotated_docs", df)
-    args = ["--warehouse", cfg.spark.warehouse, "--report-out", str(tmp_path / "r.json")]
+    args = ["--warehouse", cfg.spark.warehouse, "--report-out", str(tmp_path / "r.json"),
+            "--set", "spark.master=local[2]", "--set", "dedup.report_thresholds=[0.6, 0.95]"]
     assert dedup.main(args) == 0
     first = (_rows(read_table(spark, cfg, "dedup_clusters")), _rows(read_table(spark, cfg, "curated_docs")))
     assert dedup.main(args) == 0
@@ -183,6 +184,17 @@ def test_main_twice_same_tables_and_report(spark, cfg, tmp_path, capsys):
     kept = [r["docs_kept"] for r in report]
     assert kept == sorted(kept)  # stricter thresholds keep more
     assert "dedup:" in capsys.readouterr().out
+    from spark_jobs import inspect_docs
+
+    assert inspect_docs.main(["--stage", "dedup", "--reason", "minhash", "-n", "2", "--warehouse", cfg.spark.warehouse]) == 0
+    shown = capsys.readouterr().out
+    assert "method=minhash" in shown and "| kept " in shown
+
+
+def test_side_by_side_two_texts_two_aligned_columns():
+    from spark_jobs.inspect_dedup import side_by_side
+
+    assert side_by_side("aaa bbb ccc", "xxx", width=7) == ["  aaa bbb | xxx", "  ccc     | "]
 
 
 def _neutral(dtype):
