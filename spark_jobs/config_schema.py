@@ -172,6 +172,8 @@ class TokenizerConfig:
     """Characters kept from the start of each sampled document; null = whole documents."""
     report_docs_per_category: int
     """Held-out documents per category for the compression report."""
+    max_report_fraction: float
+    """…but never more than this share of a category's documents (small categories still train)."""
     seed: int
     """Seed of the sample (hash order of doc_id)."""
     rayon_threads: int | None

@@ -8,8 +8,8 @@ Run     flywheel train_tokenizer --set tokenizer.vocab_size=32768 --set tokenize
         spark-submit --packages io.delta:delta-spark_4.1_2.13:4.4.1 spark_jobs/train_tokenizer.py
 
 Sample: per category, documents ranked by xxhash64(seed, doc_id) (so the sample does not
-depend on partitioning); the first `report_docs_per_category` are held out for the report,
-the next `quota[category]` train. Quotas follow `tokenizer.sample_shares`,
+depend on partitioning); the first `report_docs_per_category` (at most `max_report_fraction`
+of the category) are held out for the report, the next `quota[category]` train. Quotas follow `tokenizer.sample_shares`,
 or each category's share of curated_docs when that is empty. Training streams the sample
 to the driver (`toLocalIterator`), where `tokenizers` trains in Rust.
 """
@@ -64,22 +64,33 @@ def category_quotas(counts: dict[str, int], cfg: PipelineConfig) -> dict[str, in
     return {c: int(min(b, counts.get(c, 0))) for c, b in zip(names, budget)}
 
 
-def transform(curated, cfg: PipelineConfig, quotas: dict[str, int]):
+def held_out_sizes(counts: dict[str, int], cfg: PipelineConfig) -> dict[str, int]:
+    """Report documents per category: `report_docs_per_category`, at most `max_report_fraction` of it."""
+    tc = cfg.tokenizer
+    return {c: min(tc.report_docs_per_category, int(n * tc.max_report_fraction)) for c, n in counts.items()}
+
+
+def transform(curated, cfg: PipelineConfig, quotas: dict[str, int], held_out: dict[str, int]):
     """curated_docs → (doc_id, text, lang, category, split) with split = train | report."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     tc = cfg.tokenizer
-    quota = F.create_map(*[x for c, q in sorted(quotas.items()) for x in (F.lit(c), F.lit(q))])
+
+    def lookup(sizes: dict[str, int]):
+        if not sizes:
+            return F.lit(0)
+        table = F.create_map(*[x for c, n in sorted(sizes.items()) for x in (F.lit(c), F.lit(n))])
+        return F.coalesce(table[F.col("category")], F.lit(0))
+
     rank = F.row_number().over(Window.partitionBy("category")
                                .orderBy(F.xxhash64(F.lit(tc.seed), "doc_id"), "doc_id"))
     text = F.col("text") if tc.max_sample_chars is None else F.substring("text", 1, tc.max_sample_chars)
-    q = F.coalesce(quota[F.col("category")], F.lit(0))
+    report = lookup(held_out)
     return (curated.select("doc_id", "lang", "category", text.alias("text"))
             .withColumn("_rank", rank)
-            .where(F.col("_rank") <= q + tc.report_docs_per_category)
-            .withColumn("split", F.when(F.col("_rank") <= tc.report_docs_per_category, "report")
-                        .otherwise("train"))
+            .where(F.col("_rank") <= report + lookup(quotas))
+            .withColumn("split", F.when(F.col("_rank") <= report, "report").otherwise("train"))
             .drop("_rank"))
 
 
@@ -115,7 +126,7 @@ def run(spark, cfg: PipelineConfig) -> dict:
     if not any(quotas.values()):
         raise ValueError("train_tokenizer: no documents to train on (curated_docs is empty or "
                          "tokenizer.sample_shares names no category it has)")
-    sample = transform(curated, cfg, quotas).cache()
+    sample = transform(curated, cfg, quotas, held_out_sizes(counts, cfg)).cache()
     train = sample.where(F.col("split") == "train").orderBy("doc_id")
     per_category = {r["category"]: r["count"] for r in train.groupBy("category").count().collect()}
     tokenizer = train_bpe((r["text"] for r in train.select("text").toLocalIterator()), spec)

@@ -68,7 +68,8 @@ def write_curated(spark, cfg, rows: list[dict]) -> None:
 
 
 SMALL_TOKENIZER = ["tokenizer.vocab_size=640", "tokenizer.n_reserved=8", "tokenizer.sample_docs=1000",
-                   "tokenizer.report_docs_per_category=5", "tokenizer.domain_tokens=['<think>']"]
+                   "tokenizer.report_docs_per_category=5",
+                   "tokenizer.max_report_fraction=0.25", "tokenizer.domain_tokens=['<think>']"]
 _BUILT: dict[str, str] = {}
 
 

@@ -43,10 +43,16 @@ def test_main_twice_same_sample_same_version(built):
 def test_transform_quotas_split_train_and_report_per_category(spark, built):
     cfg, _ = built
     curated = spark.read.format("delta").load(cfg.spark.warehouse + "/curated_docs")
-    rows = train_tokenizer.transform(curated, cfg, {"web": 6, "code": 2}).collect()
+    rows = train_tokenizer.transform(curated, cfg, {"web": 6, "code": 2}, {"web": 5, "code": 5}).collect()
     count = lambda split, cat: sum(1 for r in rows if r["split"] == split and r["category"] == cat)
     assert (count("train", "web"), count("train", "code")) == (6, 2)
     assert (count("report", "web"), count("report", "code")) == (5, 5)
+
+
+def test_held_out_sizes_capped_by_fraction_of_category(cfg):
+    capped = replace(cfg, ["tokenizer.report_docs_per_category=500", "tokenizer.max_report_fraction=0.1"])
+    assert train_tokenizer.held_out_sizes({"code": 353, "news": 5, "web": 9000}, capped) == {
+        "code": 35, "news": 0, "web": 500}
 
 
 def test_category_quotas_follow_shares_or_natural_counts(cfg):
