@@ -7,8 +7,9 @@ else. Decision, first match wins:
    `#include`, statement ends `;`/`{`/`}`, assignments) reaches `min_code_line_frac`;
 2. `math` when LaTeX markers (`$…$`, `$$`, `\\frac`, `\\sum`, …) per 1,000 characters reach
    `min_math_per_kchar`;
-3. `markdown` when Markdown/doc structure lines (headings, fences, list items, tables,
-   man-page section names) reach `min_markdown_line_frac`;
+3. `markdown` (Markdown and documentation) when structure lines (headings, fences, list
+   items, tables, reST directives and underlines, doctest prompts, man-page section names,
+   API-name lines, indented code samples) reach `min_markdown_line_frac`;
 4. the keyword category (legal, news, forum, encyclopedic; multilingual lists in
    `conf/lexicons/category/`) with the most distinct keywords present, if at least
    `min_keyword_hits` (ties: that order);
@@ -23,8 +24,6 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-
-import numpy as np
 
 from udfs.text_view import DocView, char_table, count_starts, in_table
 from udfs.toxicity import Lexicon, parse_lexicon
