@@ -9,8 +9,9 @@ word-level rules with these signals:
 - `cjk_stop_chars`: how many distinct function characters of the language occur (的 了 是 …
   for Chinese, の に は … for Japanese; Gopher's ">= 2 stop words").
 
-Line, paragraph and n-gram repetition, symbols, bullets and the FineWeb line rules stay the
-same, computed over per-character tokens.
+Line and paragraph repetition, the top-n-gram shares, symbols, bullets and the FineWeb line
+rules stay the same, computed over per-character tokens; the duplicated 5-10-gram rules do not
+apply (a short page repeating its 5-character title would trip them, see `udfs.rules`).
 """
 
 from __future__ import annotations

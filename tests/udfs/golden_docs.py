@@ -289,3 +289,10 @@ CASINO_LINES = [
     "Sign up today, claim the welcome package and start spinning for the grand prize.",
 ]
 CASINO = "\n".join(CASINO_LINES)
+
+# A clean Japanese page that repeats its title and subject (per-character 5-grams repeat).
+JAPANESE = (
+    "富士山の四季\n\n富士山の四季は、それぞれ違った美しさを見せてくれます。春には麓の桜と富士山の雪が一緒に見られ、"
+    "多くの写真家が集まります。夏になると山開きが行われ、たくさんの登山者が頂上を目指します。秋は紅葉が山の周りを彩り、"
+    "空気が澄んで遠くからでも富士山がはっきり見えます。冬の富士山は真っ白な雪に覆われ、朝日に照らされると赤く染まることがあります。"
+)

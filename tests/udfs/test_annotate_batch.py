@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spark_jobs.config import load_config
-from tests.udfs.golden_docs import BASE, CHINESE, GOLDEN, MARKDOWN_DOC, MATH_DOC, PYTHON_CODE
+from tests.udfs.golden_docs import BASE, CHINESE, GOLDEN, JAPANESE, MARKDOWN_DOC, MATH_DOC, PYTHON_CODE
 from udfs.annotate_batch import OUTPUT_FIELDS, annotate_batch, build_context
 from udfs.rules import REASONS, RULES
 
@@ -51,7 +51,8 @@ def test_golden_document_trips_exactly_its_rule(reason, text, overrides):
     (MARKDOWN_DOC, "markdown", "en"),
     (MATH_DOC, "math", "en"),
     (CHINESE, "web", "zh"),
-], ids=["prose", "code", "markdown", "math", "chinese"])
+    (JAPANESE, "web", "ja"),
+], ids=["prose", "code", "markdown", "math", "chinese", "japanese"])
 def test_clean_document_passes_all_rules_kept(text, category, lang):
     (row,) = annotate([text])
     assert row["drop_reasons"] == []
