@@ -38,6 +38,7 @@ class Stage:
 STAGES: dict[str, Stage] = {}
 # stage name -> module that calls `register_stage` when imported (stages defined elsewhere)
 STAGE_MODULES: dict[str, str] = {}
+STAGE_MODULES["dedup"] = "spark_jobs.inspect_dedup"
 
 
 def register_stage(name: str, stage: Stage) -> None:
