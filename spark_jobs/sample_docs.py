@@ -78,7 +78,9 @@ def docstring_docs(root: Path, files: list[Path], min_chars: int = 300) -> list[
             sections.append(f"{name}\n{doc}")
         text = "\n\n".join(sections) + "\n"
         if len(text) >= min_chars:
-            docs.append(SampleDoc(text=text, source="python-docstrings", url=f"{_CPYTHON}/{rel}",
+            docs.append(SampleDoc(text=text, source="python-docstrings",
+                                  # Its own page, not the source file's: URL dedup must not pair the two.
+                                  url=f"https://docs.python.org/3.11/library/{module}.html",
                                   meta={"module": module}, lang="en", category="docs"))
     return docs
 
@@ -102,7 +104,7 @@ def reference_docs(root: Path) -> list[SampleDoc]:
     module = ast.parse((root / "pydoc_data" / "topics.py").read_bytes())
     topics = next(ast.literal_eval(n.value) for n in module.body if isinstance(n, ast.Assign))
     return [SampleDoc(text=inspect.cleandoc(body) + "\n", source="python-reference",
-                      url=f"https://docs.python.org/3.11/reference/topics.html#{name}",
+                      url=f"https://docs.python.org/3.11/reference/topics/{name}.html",  # URL dedup drops fragments
                       meta={"topic": name}, lang="en", category="encyclopedic")
             for name, body in sorted(topics.items()) if body.strip()]
 
@@ -115,7 +117,7 @@ def license_docs(root: Path) -> list[SampleDoc]:
     docs = []
     for a, b in zip(bounds, bounds[1:]):
         text = "\n".join(lines[a:b]).strip() + "\n"
-        docs.append(SampleDoc(text=text, source="python-license", url=f"https://github.com/python/cpython/blob/3.11/LICENSE#part-{len(docs)}",
+        docs.append(SampleDoc(text=text, source="python-license", url=f"https://github.com/python/cpython/blob/3.11/LICENSE/part-{len(docs)}",
                               meta={"title": lines[a].strip()}, lang="en", category="legal"))
     return docs
 
