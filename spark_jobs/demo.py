@@ -143,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     data = Path(args.data)
     t0 = time.time()
     summary = generate(data, seed=args.seed)
-    print(f"sample corpus: {data}  ({summary})")
+    print(f"sample corpus: {data}: {summary['docs']} documents, {summary['bytes'] / 1e6:.1f} MB; "
+          f"languages {summary['by_lang']}; noise {summary['by_noise']}")
     spark = get_spark(cfg, "demo")
     written: list[str] = []
     for name, stage in STAGES:

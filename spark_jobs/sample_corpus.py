@@ -7,7 +7,7 @@ Writes  OUT/docs/part-00000.jsonl, part-00001.jsonl.gz, part-00002.jsonl.zst: on
         OUT/truth.jsonl: per id `{"id", "lang", "category", "near_dup_of", "edit_rate",
             "jaccard5", "pii": [{"type", "value", "start", "injected"}], "noise", "clean",
             "boilerplate"}` (`start` counts code points of `text`);
-        OUT/bad/bad.jsonl, OUT/bad/oversize.jsonl and OUT/bad/expected.json (file, line and
+        OUT/bad/bad.jsonl, OUT/bad/oversize.jsonl and OUT/bad/_expected.json (file, line and
             expected quarantine reason of each bad line); the oversize document's text is
             OVERSIZE_TEXT_BYTES (10.5 MB) long, so it is quarantined by the default
             `ingest.max_doc_bytes` (10 MB) and any smaller one.
@@ -224,7 +224,7 @@ def write_truth(path: Path, truths: list[dict]) -> None:
 
 def write_bad_inputs(folder: Path, seed: int) -> dict:
     """Write bad.jsonl (one line per bad-input class, between good lines) and oversize.jsonl,
-    plus expected.json naming each bad line's file, 1-based line and quarantine reason."""
+    plus _expected.json (ingest skips names starting with "_") naming each bad line's file, 1-based line and quarantine reason."""
     rng = random.Random(f"{seed}/bad")
     good = "A perfectly ordinary short document that ingest should keep. It has two sentences."
     junk = bytes(rng.randrange(256) for _ in range(200)).replace(b"\n", b"\x00") + b"\xff\xfe"
@@ -259,8 +259,8 @@ def write_bad_inputs(folder: Path, seed: int) -> dict:
         for line, (_, reason, what) in enumerate(rows_, start=1):
             key = "good_lines" if reason is None else "bad_lines"
             expected[key].append({"file": name, "line": line, "reason": reason, "what": what})
-    (folder / "expected.json").write_text(json.dumps(expected, indent=2) + "\n", encoding="utf-8")
-    return {"files": ["bad.jsonl", "oversize.jsonl", "expected.json"], **expected}
+    (folder / "_expected.json").write_text(json.dumps(expected, indent=2) + "\n", encoding="utf-8")
+    return {"files": ["bad.jsonl", "oversize.jsonl", "_expected.json"], **expected}
 
 
 def _json(record: dict) -> bytes:

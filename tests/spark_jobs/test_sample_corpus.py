@@ -260,7 +260,7 @@ def _classify(raw: bytes) -> str | None:
 
 def test_bad_files_hold_what_expected_json_says(corpus):
     bad = corpus["out"] / "bad"
-    expected = json.loads((bad / "expected.json").read_text())
+    expected = json.loads((bad / "_expected.json").read_text())
     entries = expected["bad_lines"] + expected["good_lines"]
     lines = {name: (bad / name).read_bytes().split(b"\n")[:-1] for name in {e["file"] for e in entries}}
     assert sum(len(v) for v in lines.values()) == len(entries)
@@ -274,7 +274,7 @@ def test_bad_files_hold_what_expected_json_says(corpus):
 
 
 def test_ingest_readers_agree_with_expected_json(corpus):
-    """Cross-check with ingest's own (JVM-free) readers: every reason as expected.json says,
+    """Cross-check with ingest's own (JVM-free) readers: every reason as _expected.json says,
     and every document of the corpus read as a good document."""
     from spark_jobs.config import load_config
     from spark_jobs.ingest import check_doc
@@ -283,7 +283,7 @@ def test_ingest_readers_agree_with_expected_json(corpus):
 
     ingest_cfg = load_config([], []).ingest
     opts = ReaderOptions(ingest_cfg)
-    expected = json.loads((corpus["out"] / "bad" / "expected.json").read_text())
+    expected = json.loads((corpus["out"] / "bad" / "_expected.json").read_text())
     want = {(e["file"], e["line"]): e["reason"] for e in expected["bad_lines"] + expected["good_lines"]}
     got = {}
     for name in ("bad.jsonl", "oversize.jsonl"):
