@@ -22,6 +22,7 @@ How (all per-document work in ONE `mapInArrow` pass over Arrow batches, udfs/min
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -336,7 +337,7 @@ def keep_report(sig: DataFrame, cfg: DedupConfig, thresholds: list[float]) -> li
         first = Window.partitionBy("text_hash").orderBy("doc_id")
         recut = recut.withColumn("_n", F.row_number().over(first)).where("_n = 1 OR text_hash IS NULL").drop("_n")
     pairs = candidate_pairs(recut, cfg.max_bucket_all_pairs)
-    scored = cut(score_pairs(pairs, sig, sig, dataclass_replace(cfg, verify="signature")), cfg)
+    scored = cut(score_pairs(pairs, sig, sig, dataclasses.replace(cfg, verify="signature")), cfg)
     fixed = [group_edges(sig, "text_hash", "exact")] if cfg.exact else []
     fixed += [group_edges(sig, "url_norm", "url")] if cfg.url else []
     totals = sig.agg(F.count(F.lit(1)).alias("docs"), F.sum("n_words").alias("words"),
@@ -363,13 +364,6 @@ def keep_report(sig: DataFrame, cfg: DedupConfig, thresholds: list[float]) -> li
             "tokens_est_total": int(int(totals["bytes"] or 0) / cfg.bytes_per_token),
         })
     return report
-
-
-def dataclass_replace(cfg: DedupConfig, **changes) -> DedupConfig:
-    """A copy of `cfg` with `changes` (frozen dataclass)."""
-    import dataclasses
-
-    return dataclasses.replace(cfg, **changes)
 
 
 def format_report(report: list[dict]) -> str:
