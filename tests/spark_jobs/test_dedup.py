@@ -88,11 +88,11 @@ def test_transform_keep_order_configurable_smallest_text_wins(spark, cfg):
 
 
 def test_transform_category_threshold_stricter_pair_not_merged(spark, cfg):
-    news, knowledge = _text(8), _text(9)
+    news, encyclopedic = _text(8), _text(9)
     exact = jaccard(shingle_set(news), shingle_set(_near(news, 40)))
     assert 0.7 < exact < 0.85  # 3 of 120 words edited: a duplicate at 0.7, not at 0.85
     docs = [_doc("n1", news, category="news"), _doc("n2", _near(news, 40), category="news"),
-            _doc("k1", knowledge, category="knowledge"), _doc("k2", _near(knowledge, 40), category="knowledge")]
+            _doc("k1", encyclopedic, category="encyclopedic"), _doc("k2", _near(encyclopedic, 40), category="encyclopedic")]
     ids = {r["doc_id"] for r in dedup.transform(_df(spark, docs), cfg).clusters.collect()}
     assert ids == {"n1", "n2"}
 
