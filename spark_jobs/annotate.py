@@ -102,11 +102,9 @@ def transform(df, cfg: PipelineConfig):
 
 def run_id_for(spark, cfg: PipelineConfig) -> str:
     """Deterministic run id: raw_docs version + hash of the annotate/pii config (same input, same id)."""
-    from delta.tables import DeltaTable
+    from tables.catalog import current_version
 
-    from tables.catalog import _abs, table_path
-
-    version = DeltaTable.forPath(spark, _abs(table_path(cfg, "raw_docs"))).history(1).first()["version"]
+    version = current_version(spark, cfg, "raw_docs")
     digest = hashlib.sha256(json.dumps([asdict(cfg.annotate), asdict(cfg.pii)], sort_keys=True).encode()).hexdigest()
     return f"annotate-raw_docs@v{version}-{digest[:12]}"
 

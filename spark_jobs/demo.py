@@ -121,15 +121,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def print_tables(spark, cfg: PipelineConfig, names: list[str]) -> None:
     """One line per table: rows and Delta version."""
-    from delta.tables import DeltaTable
-
-    from tables.catalog import _abs, exists, read_table, table_path
+    from tables.catalog import current_version, exists, read_table, table_path
 
     print("\ntables written:")
     for name in names:
         if not exists(spark, cfg, name):
             continue
-        version = DeltaTable.forPath(spark, _abs(table_path(cfg, name))).history(1).first().version
+        version = current_version(spark, cfg, name)
         print(f"  {name:<16} {read_table(spark, cfg, name).count():>8} rows  (Delta version {version})  "
               f"{table_path(cfg, name)}")
 

@@ -192,23 +192,19 @@ def load_candidates(spark, cfg: PipelineConfig, tokenizer_version: str, usage_ve
 
 def table_version(spark, cfg: PipelineConfig, name: str) -> int:
     """Current Delta version of table `name` (created empty first if missing)."""
-    from delta.tables import DeltaTable
-
-    from tables.catalog import _abs, create_if_not_exists, table_path
+    from tables.catalog import create_if_not_exists, current_version
 
     create_if_not_exists(spark, cfg, name)
-    return int(DeltaTable.forPath(spark, _abs(table_path(cfg, name))).history(1).first()["version"])
+    return current_version(spark, cfg, name)
 
 
 def merge_usage(spark, cfg: PipelineConfig, updates: pa.Table, chunk_id: int) -> None:
     """Add the chunk's uses to `usage` in one MERGE; rows already counted for this chunk stay."""
-    from delta.tables import DeltaTable
-
-    from tables.catalog import _abs, create_if_not_exists, table_path
+    from tables.catalog import create_if_not_exists, delta_table
 
     create_if_not_exists(spark, cfg, "usage")
     src = spark.createDataFrame(updates)
-    (DeltaTable.forPath(spark, _abs(table_path(cfg, "usage"))).alias("t")
+    (delta_table(spark, cfg, "usage").alias("t")
      .merge(src.alias("s"), "t.doc_id = s.doc_id")
      .whenMatchedUpdate(condition=f"t.last_chunk_id < {chunk_id}", set={
          "times_used": "t.times_used + s.uses", "tokens_used": "t.tokens_used + s.tokens",

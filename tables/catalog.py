@@ -264,6 +264,18 @@ def read_table(spark: SparkSession, cfg: PipelineConfig, name: str, version: int
     return reader.load(_abs(table_path(cfg, name)))
 
 
+def delta_table(spark: SparkSession, cfg: PipelineConfig, name: str):
+    """The `delta.tables.DeltaTable` handle of table `name` (for MERGE, history, detail)."""
+    from delta.tables import DeltaTable
+
+    return DeltaTable.forPath(spark, _abs(table_path(cfg, name)))
+
+
+def current_version(spark: SparkSession, cfg: PipelineConfig, name: str) -> int:
+    """Newest Delta version of table `name` (what a reader pins to resume on the same data)."""
+    return int(delta_table(spark, cfg, name).history(1).first()["version"])
+
+
 def _abs(path: str) -> str:
     # Relative local warehouse paths are resolved against the current directory once, so the
     # driver and executors agree on where the table lives.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tables.catalog import _abs, create_if_not_exists, table_def, table_path
+from tables.catalog import _abs, create_if_not_exists, delta_table, table_def, table_path
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -33,10 +33,8 @@ def merge_insert_new(spark: SparkSession, cfg: PipelineConfig, name: str, df: Da
     `df` must hold each key once (MERGE would insert duplicates otherwise). Returns the MERGE's
     operation metrics (`numTargetRowsInserted`, …) from the Delta log.
     """
-    from delta.tables import DeltaTable
-
     create_if_not_exists(spark, cfg, name)
-    target = DeltaTable.forPath(spark, _abs(table_path(cfg, name)))
+    target = delta_table(spark, cfg, name)
     before = _version(target)
     if target.detail().first().numFiles == 0:
         # Nothing to match against: a plain append writes the same rows without MERGE's
@@ -51,10 +49,8 @@ def merge_insert_new(spark: SparkSession, cfg: PipelineConfig, name: str, df: Da
 
 def merge_upsert(spark: SparkSession, cfg: PipelineConfig, name: str, df: DataFrame, keys: list[str]) -> dict:
     """Insert new rows and replace existing ones with the same `keys`; returns the MERGE's metrics."""
-    from delta.tables import DeltaTable
-
     create_if_not_exists(spark, cfg, name)
-    target = DeltaTable.forPath(spark, _abs(table_path(cfg, name)))
+    target = delta_table(spark, cfg, name)
     before = _version(target)
     (target.alias("t").merge(_align(df, name).alias("s"), _on(keys))
      .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute())
