@@ -35,7 +35,7 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from spark_jobs.cli_args import add_common_args, config_from_args
-from spark_jobs.config_schema import DedupConfig, PipelineConfig
+from conf.schema import DedupConfig, PipelineConfig
 from spark_jobs.connected_components import connected_components
 from udfs.lsh import band_hashes, optimal_bands
 from udfs.minhash import shingle_sets, signatures
@@ -378,7 +378,7 @@ def format_report(report: list[dict]) -> str:
 
 def run(spark: SparkSession, cfg: PipelineConfig) -> dict:
     """Read annotated_docs, dedup, overwrite dedup_clusters and curated_docs; a summary dict."""
-    from tables.catalog import read_table
+    from tables.spark_tables import read_table
     from tables.merge import overwrite_partitions
 
     start = time.time()
