@@ -4,11 +4,12 @@ from __future__ import annotations
 import pytest
 
 from spark_jobs import annotate, inspect_docs
-from tables.catalog import TABLES
+from tables.catalog import ANNOTATED_DOCS, RAW_DOCS, TABLES
 from tables.spark_tables import read_table
 from tables.merge import overwrite_partitions
 from tests.udfs.golden_docs import BASE, CHINESE, GOLDEN, PYTHON_CODE
-from udfs.annotate_batch import OUTPUT_FIELDS
+
+OUTPUT_FIELDS = ANNOTATED_DOCS.arrow_fields(after=RAW_DOCS)
 
 pytestmark = pytest.mark.spark
 
