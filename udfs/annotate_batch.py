@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from udfs import c4, category, cjk, fineweb, gopher, toxicity
 from udfs.c4 import C4LineRules
+from udfs.control_chars import CONTROL_CLASS
 from udfs.langid import detect_languages, load_lid_model
 from udfs.pii import pii_batch, pii_over_budget
 from udfs.quality_model import load_quality_model, quality_scores
@@ -59,8 +60,8 @@ OUTPUT_FIELDS: tuple[pa.Field, ...] = (
     *(pa.field(name, pa.float64(), True) for name in FLOAT_SIGNALS),
 )
 PII_COLUMNS = ("text_masked", "pii_counts", "pii_total")
-# C0 controls except tab/newline/CR, DEL, and U+FFFD (what a failed decode leaves behind).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+# Control characters (one definition, see udfs.control_chars) and U+FFFD, what a lossy decode leaves behind.
+_CONTROL = re.compile(f"[{CONTROL_CLASS}\ufffd]")
 
 
 @dataclass(frozen=True)
