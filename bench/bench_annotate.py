@@ -1,6 +1,6 @@
 """Annotate benchmark: the annotate job on 2 cores vs datatrove's Gopher+C4+FineWeb filters.
 
-Same run, same documents (the sample corpus scaled with `spark_jobs.sample_scale`):
+Same run, same documents (the sample corpus scaled with `samples.scale`):
 
 1. **annotate job** (`spark_jobs.annotate.run`, Spark `local[--cores]`): raw_docs (ingested
    first, not timed) -> annotated_docs + stage_stats. MB/s = UTF-8 text bytes / wall seconds of
@@ -47,8 +47,8 @@ def parse_args(argv=None):
 
 
 def make_input(work: Path, scale_mb: float, files: int) -> Path:
-    from spark_jobs.sample_corpus import generate
-    from spark_jobs.sample_scale import scale
+    from samples.corpus import generate
+    from samples.scale import scale
 
     base, shards = work / "sample", work / f"scaled-{int(scale_mb)}mb-{files}"
     if not (base / "truth.jsonl").exists():

@@ -1,6 +1,6 @@
 """Ingest benchmark: `flywheel ingest` vs Spark's own JSON reader, same files, same run.
 
-Scales the sample corpus to `--scale-mb` of plain JSONL shards (`spark_jobs/sample_corpus.scale`),
+Scales the sample corpus to `--scale-mb` of plain JSONL shards (`samples/scale.py`),
 then measures on Spark `local[N]`:
 
 1. flywheel ingest (strict UTF-8/JSON parsing in Python, doc_id, quarantine, MERGE into Delta);
@@ -33,8 +33,8 @@ def parse_args(argv=None):
 
 
 def make_input(work: Path, scale_mb: float, files: int) -> Path:
-    from spark_jobs.sample_corpus import generate
-    from spark_jobs.sample_scale import scale
+    from samples.corpus import generate
+    from samples.scale import scale
 
     base, shards = work / "sample", work / f"scaled-{int(scale_mb)}mb-{files}"
     if not (base / "truth.jsonl").exists():

@@ -1,6 +1,6 @@
 """PII masking and quality scoring benchmark, one process, peers in the same run.
 
-On the sample corpus (spark_jobs/sample_corpus.py: stdlib prose and code, hand-written
+On the sample corpus (samples/corpus.py: stdlib prose and code, hand-written
 multilingual documents with injected PII and ground truth), repeated to --mb megabytes:
 
 1. `udfs.pii.pii_batch`, all six entity families, in batches of --batch documents: MB/s;
@@ -26,7 +26,7 @@ from types import SimpleNamespace
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.peak_rss import PeakRss  # noqa: E402
-from spark_jobs import sample_corpus  # noqa: E402
+from samples import corpus as sample_corpus  # noqa: E402
 from udfs.pii import ENTITIES, pii_batch  # noqa: E402
 from udfs import quality_model  # noqa: E402
 

@@ -1,7 +1,7 @@
-"""Benchmark `sample_scale.scale` against two peers in the same run (MB/s of JSONL written).
+"""Benchmark `samples.scale.scale` against two peers in the same run (MB/s of JSONL written).
 
 peers:  copy     re-emit the base lines with fresh ids only (the ceiling: no edits at all)
-        naive    per document json.loads -> word-list edit (`sample_noise.edit_words`) -> json.dumps
+        naive    per document json.loads -> word-list edit (`samples.noise.edit_words`) -> json.dumps
         scale    the real scaler (byte-level splicing of the JSON-escaped text, numpy gathers)
 
 Run:    PYTHONPATH=. .venv/bin/python bench/bench_sample_scale.py --mb 200
@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from spark_jobs import sample_noise
-from spark_jobs.sample_corpus import generate
-from spark_jobs.sample_scale import SCALE_RATES, read_base, scale
+from samples import noise as sample_noise
+from samples.corpus import generate
+from samples.scale import SCALE_RATES, read_base, scale
 
 
 def _timed(peer, *args) -> dict:

@@ -1,6 +1,6 @@
 """Tokenize + mix benchmark: flywheel's Spark jobs vs HF `tokenizers` alone, same text, same run.
 
-Input: the sample corpus scaled to `--scale-mb` (spark_jobs/sample_scale.py; edited copies, so
+Input: the sample corpus scaled to `--scale-mb` (samples/scale.py; edited copies, so
 the BPE word cache does not see the same words over and over), with its lang/category truth,
 written as a `curated_docs` Delta table. A byte-level BPE (`--vocab`, digits split) is trained
 on the first `--train-mb` of it. Then, one arm at a time:
@@ -97,8 +97,8 @@ def load_corpus(work: Path, scale_mb: float):
     """(pyarrow table of curated_docs-shaped rows, UTF-8 bytes of text)."""
     import pyarrow as pa
 
-    from spark_jobs.sample_corpus import generate
-    from spark_jobs.sample_scale import scale
+    from samples.corpus import generate
+    from samples.scale import scale
 
     base, shards = work / "sample", work / f"scaled-{int(scale_mb)}mb"
     if not (base / "truth.jsonl").exists():

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from warcio.warcwriter import WARCWriter
 
-from spark_jobs.sample_warc import response_record
+from samples.warc import response_record
 
 WORDS = (
     "river council market school winter garden station people village report science music "

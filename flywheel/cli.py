@@ -13,7 +13,7 @@ import sys
 from conf.errors import UserError
 
 COMMANDS = {
-    "sample": ("spark_jobs.sample_corpus", "write the bundled sample corpus (and scaled copies)"),
+    "sample": ("samples.corpus", "write the bundled sample corpus (and scaled copies)"),
     "ingest": ("spark_jobs.ingest", "read JSONL/Parquet/text/WARC into raw_docs (+ quarantine)"),
     "annotate": ("spark_jobs.annotate", "language, quality, PII, toxicity, category signals"),
     "train_quality": ("spark_jobs.train_quality", "train the fastText quality classifier"),

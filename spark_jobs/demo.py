@@ -1,7 +1,7 @@
 """Demo: build the bundled sample corpus and run every pipeline stage on it.
 
 Reads   nothing but the Python standard library and the documents bundled in
-        `spark_jobs/sample_texts` (the sample corpus is generated, never downloaded).
+        `samples/texts` (the sample corpus is generated, never downloaded).
 Writes  the sample corpus under `--data` and every table under the warehouse.
 Run     flywheel demo [--data data/sample] [--warehouse warehouse]
 
@@ -31,7 +31,7 @@ def stage_ingest(spark, cfg: PipelineConfig, data: Path) -> list[str]:
 def stage_ingest_warc(spark, cfg: PipelineConfig, data: Path) -> list[str]:
     """Ingest a small WARC crawl of the sample pages (HTML -> main text, bad records quarantined)."""
     from spark_jobs import ingest
-    from spark_jobs.sample_warc import write_sample_warc
+    from samples.warc import write_sample_warc
 
     summary = ingest.run(spark, cfg, [str(write_sample_warc(data / "web"))], "warc", source="web-sample")
     ingest.print_summary(summary, cfg)
@@ -136,7 +136,7 @@ def print_tables(spark, cfg: PipelineConfig, names: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cfg = config_from_args(args)
-    from spark_jobs.sample_corpus import generate
+    from samples.corpus import generate
     from spark_jobs.session import get_spark
 
     data = Path(args.data)

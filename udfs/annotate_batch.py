@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from udfs import c4, category, cjk, fineweb, gopher, toxicity
 from udfs.c4 import C4LineRules
+from udfs.control_chars import CONTROL_CLASS
 from udfs.langid import detect_languages, load_lid_model
 from udfs.pii import pii_batch, pii_over_budget
 from udfs.quality_model import load_quality_model, quality_scores
@@ -35,8 +36,8 @@ from udfs.text_view import make_view
 # The output columns are declared once, in tables.catalog's `annotated_docs`; the caller passes
 # them (udfs import nothing of the project). Every double column there is a signal computed here.
 PII_COLUMNS = ("text_masked", "pii_counts", "pii_total")
-# C0 controls except tab/newline/CR, DEL, and U+FFFD (what a failed decode leaves behind).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+# Control characters (one definition, see udfs.control_chars) and U+FFFD, what a lossy decode leaves behind.
+_CONTROL = re.compile(f"[{CONTROL_CLASS}\ufffd]")
 
 
 @dataclass(frozen=True)

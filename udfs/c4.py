@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from udfs.text_view import DocView
+from udfs.text_view import CHAR_TOKEN, DocView
 
 SIGNALS = ("c4_sentences", "c4_removed_line_frac", "c4_lorem_ipsum", "c4_curly_brackets", "max_word_chars")
 
@@ -22,7 +22,6 @@ _POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "u
 # A sentence ends at ., ! or ? followed by space or line end, or at a full-width 。！？
 # (Chinese/Japanese put no space after them).
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|[。！？]+")
-_CHAR_TOKEN = re.compile(r"[A-Za-z0-9_]+|\S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +43,7 @@ def c4_signals(view: DocView, rules: C4LineRules) -> tuple[float, ...]:
     """
     kept_lines = _terminal_lines(rules.terminal_punctuation).findall(view.joined)
     if view.char_based:
-        kept_lines = [ln for ln in kept_lines if len(_CHAR_TOKEN.findall(ln)) >= rules.min_words_per_line]
+        kept_lines = [ln for ln in kept_lines if len(CHAR_TOKEN.findall(ln)) >= rules.min_words_per_line]
     else:  # n words = spaces + 1 (lines are stripped)
         kept_lines = [ln for ln in kept_lines if ln.count(" ") + 1 >= rules.min_words_per_line]
     low = view.lower

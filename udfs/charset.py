@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 from resiliparse.parse.encoding import detect_encoding, map_encoding_to_html5
 
+from udfs.control_chars import CONTROL_BYTES, CONTROL_CHARS
+
 # WHATWG prescan looks for <meta charset> in the first 1,024 bytes only.
 _META_PRESCAN_BYTES = 1024
 _META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.+-]+)", re.IGNORECASE)
@@ -42,9 +44,6 @@ _BOMS = (
 )
 # Superset widening: GB18030 decodes every GBK/GB2312 byte sequence the same way.
 _WIDEN = {"gbk": "gb18030", "gb2312": "gb18030"}
-# C0 controls other than tab, LF, FF, CR never appear in real text; NUL marks binary.
-_CONTROL_CHARS = "".join(map(chr, [*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20)]))
-_CONTROL_BYTES = _CONTROL_CHARS.encode("ascii")
 # Every codec we accept except UTF-16 keeps ASCII bytes as themselves, so controls can be
 # counted on the bytes with bytes.translate (~1 GB/s; a regex over the text ran at ~40 MB/s).
 _NOT_ASCII_COMPATIBLE = ("utf-16",)
@@ -118,9 +117,9 @@ def _too_many_controls(body: bytes, text: str, charset: str, max_control_char_ra
     if max_control_char_ratio is None or not text:
         return False
     if charset in _NOT_ASCII_COMPATIBLE:
-        controls = sum(text.count(c) for c in _CONTROL_CHARS)
+        controls = sum(text.count(c) for c in CONTROL_CHARS)
     else:
-        controls = len(body) - len(body.translate(None, _CONTROL_BYTES))
+        controls = len(body) - len(body.translate(None, CONTROL_BYTES))
     return controls > max_control_char_ratio * len(text)
 
 
@@ -129,8 +128,8 @@ def decode_body(
 ) -> Decoded:
     """Decode one page body; `content_type` is its HTTP Content-Type header value (or None).
 
-    max_control_char_ratio: largest share of C0 control characters (not tab/CR/LF/FF) a decoded
-    page may hold before it counts as binary, i.e. undecodable; None disables the check.
+    max_control_char_ratio: largest share of control characters (`udfs.control_chars`: C0 but
+    tab/LF/FF/CR, and DEL) a decoded page may hold before it counts as binary, i.e. undecodable; None disables the check.
     """
     declared_http = normalize_charset(http_charset(content_type))
     declared_meta = normalize_charset(meta_charset(body))

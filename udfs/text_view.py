@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 # One token per non-space character, ASCII words/numbers kept whole (char-based languages).
-_CHAR_TOKEN = re.compile(r"[A-Za-z0-9_]+|\S")
+CHAR_TOKEN = re.compile(r"[A-Za-z0-9_]+|\S")
 # A blank line (possibly holding spaces) separates paragraphs.
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 # Characters stripped from tokens before word-list lookups (stop words, lexicons).
@@ -92,7 +92,7 @@ def make_view(text: str, char_based: bool) -> DocView:
 
     Cost is linear in the text: two `split`s, one `Counter` over lines, one `set` over tokens.
     """
-    tokens = _CHAR_TOKEN.findall(text) if char_based else text.split()
+    tokens = CHAR_TOKEN.findall(text) if char_based else text.split()
     token_lens = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
     lines = list(filter(None, map(str.strip, text.split("\n"))))
     paragraphs = list(filter(None, map(str.strip, _PARAGRAPH_BREAK.split(text))))
@@ -108,7 +108,7 @@ def make_view(text: str, char_based: bool) -> DocView:
     second = np.where(long_enough, points[np.minimum(starts + 1, ends)], 0).astype(np.uint32)
     before_last = np.where(long_enough, points[np.maximum(ends - 1, starts)], 0).astype(np.uint32)
     lower = text.lower()
-    raw_words = set(_CHAR_TOKEN.findall(lower)) if char_based else set(lower.split())
+    raw_words = set(CHAR_TOKEN.findall(lower)) if char_based else set(lower.split())
     # Strip punctuation on the unique tokens only (typically a third of all tokens).
     word_set = {w.strip(STRIP_CHARS) for w in raw_words}
     word_set.discard("")

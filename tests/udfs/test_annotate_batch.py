@@ -175,3 +175,12 @@ def test_annotate_any_text_is_consistent_and_batch_independent(texts):
         assert alone["drop_reasons"] == row["drop_reasons"]
         assert alone["category"] == row["category"] and alone["lang"] == row["lang"]
         assert np.isclose(alone["lang_score"], row["lang_score"])
+
+
+def test_control_char_frac_counts_del_and_replacement_char_not_form_feed():
+    paged = BASE.replace("\n", "\n\x0c", 1)  # a page break before the second line
+    assert paged != BASE
+    marked = BASE + "\x7f\x7f\ufffd\x0b"
+    plain, paged_row, marked_row = annotate([BASE, paged, marked])
+    assert plain["control_char_frac"] == 0.0 and paged_row["control_char_frac"] == 0.0
+    assert marked_row["control_char_frac"] == 4 / len(marked)

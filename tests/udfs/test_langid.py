@@ -41,7 +41,7 @@ def test_paragraph_sample_lines_without_blank_lines_become_units():
 
 
 def test_sample_corpus_language_agreement_at_least_98_percent():
-    from spark_jobs.sample_corpus import build_docs
+    from samples.corpus import build_docs
 
     docs = build_docs(0)
     cfg = load_config()

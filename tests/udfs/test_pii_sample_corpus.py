@@ -1,13 +1,12 @@
-"""udfs/pii.py on the sample corpus (spark_jobs/sample_corpus.py): injected PII recall >= 99 %
+"""udfs/pii.py on the sample corpus (samples/corpus.py): injected PII recall >= 99 %
 and no detection at all in the documents its ground truth marks clean. No JVM."""
 from __future__ import annotations
 
 import pytest
 
+from samples import corpus as sample_corpus
 from tests.udfs.test_pii import make_cfg
 from udfs.pii import ENTITIES, find_pii_spans, pii_batch
-
-sample_corpus = pytest.importorskip("spark_jobs.sample_corpus")
 
 TYPE_TO_ENTITY = {"email": "email", "phone": "phone", "ipv4": "ip", "ipv6": "ip",
                   "credit_card": "card", "cn_id": "id", "iban": "iban"}

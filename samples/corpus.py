@@ -1,7 +1,7 @@
 """Sample corpus: a deterministic, download-free corpus with ground truth for every stage.
 
 Reads   nothing but the running Python's standard library (docstrings, `pydoc_data/topics.py`,
-        LICENSE.txt, source files) and the hand-written texts in `spark_jobs.sample_texts`.
+        LICENSE.txt, source files) and the hand-written texts in `samples.texts`.
 Writes  OUT/docs/part-00000.jsonl, part-00001.jsonl.gz, part-00002.jsonl.zst: one JSON object a
             line, `{"id", "text", "url", "source", "meta"}` (~8 MB in all);
         OUT/truth.jsonl: per id `{"id", "lang", "category", "near_dup_of", "edit_rate",
@@ -12,21 +12,20 @@ Writes  OUT/docs/part-00000.jsonl, part-00001.jsonl.gz, part-00002.jsonl.zst: on
             OVERSIZE_TEXT_BYTES (10.5 MB) long, so it is quarantined by the default
             `ingest.max_doc_bytes` (10 MB) and any smaller one.
         With --scale-mb, OUT/scaled/docs/part-NNNNN.jsonl + OUT/scaled/truth/part-NNNNN.jsonl
-            (see `spark_jobs.sample_scale`).
+            (see `samples.scale`).
 Run     flywheel sample --out data/sample [--seed 0] [--scale-mb 1000 --files 8]
-        python -m spark_jobs.sample_corpus --out data/sample
+        python -m samples.corpus --out data/sample
 
 The same seed on the same Python build gives byte-identical files (the stdlib contents differ
 between Python releases). Truth vocabulary: `category` is one of docs, encyclopedic, legal, code,
 news, forum, markdown, math, junk; `noise` holds boilerplate, pii, near_dup, exact_dup,
 spam_keywords, spam_repeated_lines, lorem_ipsum, short. `clean` marks the golden PII-free subset:
-no PII (injected or natural) and nothing `sample_pii.looks_like_pii` would flag.
+no PII (injected or natural) and nothing `samples.pii.looks_like_pii` would flag.
 """
 from __future__ import annotations
 
 import argparse
 import copy
-import gzip
 import json
 import platform
 import random
@@ -34,14 +33,13 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import zstandard
+from samples import noise as sample_noise, pii as sample_pii
+from samples.docs import (SampleDoc, code_docs, docstring_docs, handwritten_docs, junk_docs, license_docs,
+                          reference_docs, stdlib_files, stdlib_root)
+from samples.parts import DOC_PARTS, compress
+from samples.scale import scale
+from samples.texts import LANGUAGES
 
-from spark_jobs import sample_noise, sample_pii
-from spark_jobs.sample_docs import (SampleDoc, code_docs, docstring_docs, handwritten_docs, junk_docs,
-                                    license_docs, reference_docs, stdlib_files, stdlib_root)
-from spark_jobs.sample_texts import LANGUAGES
-
-DOC_PARTS = ("part-00000.jsonl", "part-00001.jsonl.gz", "part-00002.jsonl.zst")
 OVERSIZE_TEXT_BYTES = 10_500_000  # > ingest.max_doc_bytes in conf/default.yaml (10 MB); the test checks
 MAX_CODE_BYTES = 5_000_000        # code share of the ~8 MB base corpus
 MAX_CODE_FILE_BYTES = 150_000     # leaves out the few giant modules (_pydecimal, typing, ...)
@@ -204,16 +202,8 @@ def write_docs(folder: Path, docs: list[SampleDoc]) -> int:
     for name, lines in zip(DOC_PARTS, parts):
         data = "".join(lines).encode("utf-8")
         total += len(data)
-        (folder / name).write_bytes(_compress(name, data))
+        (folder / name).write_bytes(compress(name, data))
     return total
-
-
-def _compress(name: str, data: bytes) -> bytes:
-    if name.endswith(".gz"):
-        return gzip.compress(data, compresslevel=6, mtime=0)  # mtime=0: no timestamp in the header
-    if name.endswith(".zst"):
-        return zstandard.ZstdCompressor(level=3).compress(data)
-    return data
 
 
 def write_truth(path: Path, truths: list[dict]) -> None:
@@ -284,7 +274,6 @@ def main(argv: list[str] | None = None) -> int:
     summary = generate(args.out, args.seed)
     print(json.dumps(summary, indent=2))
     if args.scale_mb:
-        from spark_jobs.sample_scale import scale
         print(json.dumps(scale(args.out, Path(args.out) / "scaled", args.scale_mb, args.files, args.seed), indent=2))
     return 0
 

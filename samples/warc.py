@@ -1,6 +1,6 @@
 """Sample web crawl: the hand-written sample documents served as HTML pages in one WARC file.
 
-Reads   the hand-written texts in `spark_jobs.sample_texts` (no download).
+Reads   the hand-written texts in `samples.texts` (no download).
 Writes  OUT/crawl-00000.warc.gz: one HTTP response per language (the first document of each,
             with a navigation bar, cookie notice, sidebar and footer around it), the Chinese page
             in GB18030 labelled gb2312, the French page UTF-8 under a lying ISO-8859-1 header,
@@ -8,7 +8,7 @@ Writes  OUT/crawl-00000.warc.gz: one HTTP response per language (the first docum
             domain, truncated capture);
         OUT/_expected.json: `{"docs": [url...], "quarantine": {url: reason}}` (ingest skips
             names starting with "_", so the folder can be ingested whole).
-Run     python -m spark_jobs.sample_warc --out data/sample/web   (the demo calls `write_sample_warc`)
+Run     python -m samples.warc --out data/sample/web   (the demo calls `write_sample_warc`)
 
 Record ids are UUIDv5 of the URL and dates fixed, so the file is byte-identical on every run and
 re-ingesting it adds nothing.
@@ -25,7 +25,7 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from spark_jobs.sample_texts import LANGUAGES
+from samples.texts import LANGUAGES
 
 WARC_NAME = "crawl-00000.warc.gz"
 EXPECTED_NAME = "_expected.json"

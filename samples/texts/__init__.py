@@ -9,7 +9,7 @@ its language), `BOILERPLATE` (one nav, cookie-banner and footer line), `PII_TEMP
 
 from types import ModuleType
 
-from spark_jobs.sample_texts import de, en, es, fr, ja, ru, zh
+from samples.texts import de, en, es, fr, ja, ru, zh
 
 LANGUAGES: dict[str, ModuleType] = {m.LANG: m for m in (en, zh, de, fr, es, ru, ja)}
 

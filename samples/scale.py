@@ -1,7 +1,7 @@
 """Scale the sample corpus to any size: benchmark inputs that keep its near-duplicate structure.
 
 `scale(src, out, target_mb, n_files, seed)` re-emits the corpus written by
-`sample_corpus.generate` in rounds until ~target_mb (10^6 bytes) of plain JSONL is written:
+`samples.corpus.generate` in rounds until ~target_mb (10^6 bytes) of plain JSONL is written:
 round 0 is the corpus itself under fresh ids, every later round a shuffled copy in which each
 document gets a fresh word-level edit at a rate drawn from SCALE_RATES (0 = an exact duplicate).
 Words holding PII or boilerplate are never edited, so their truth stays exact.
@@ -18,8 +18,6 @@ constant in target_mb (~150 MB peak: the base corpus, its word offsets, 4 MB wri
 """
 from __future__ import annotations
 
-import gzip
-import io
 import json
 from json.encoder import encode_basestring
 import re
@@ -29,9 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import zstandard
 
-from spark_jobs.sample_corpus import DOC_PARTS
+from samples.parts import DOC_PARTS, read_text
 
 SCALE_RATES = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
 _FLUSH_BYTES = 4 << 20
@@ -70,17 +67,8 @@ def read_base(src_dir: str | Path) -> list[_Base]:
         for line in fh:
             t = json.loads(line)
             truths[t["id"]] = t
-    records = [json.loads(line) for name in DOC_PARTS for line in _read_text(src / "docs" / name).splitlines()]
+    records = [json.loads(line) for name in DOC_PARTS for line in read_text(src / "docs" / name).splitlines()]
     return [_prepare(r, truths[r["id"]]) for r in sorted(records, key=lambda r: r["id"])]
-
-
-def _read_text(path: Path) -> str:
-    data = path.read_bytes()
-    if path.name.endswith(".gz"):
-        data = gzip.decompress(data)
-    elif path.name.endswith(".zst"):
-        data = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)).read()
-    return data.decode("utf-8")
 
 
 def _escaped(text: str) -> bytes:

@@ -9,7 +9,7 @@ import random
 import re
 from types import ModuleType
 
-from spark_jobs.sample_texts import LOREM_WORDS
+from samples.texts import LOREM_WORDS
 
 _WORD = re.compile(r"\S+")
 

@@ -1,7 +1,7 @@
 """The documents of the sample corpus before noise: stdlib prose and code, hand-written texts, junk.
 
 Everything is read from the running Python's standard library (`sysconfig` "stdlib" folder) or
-from `spark_jobs.sample_texts`, in sorted order, so the same Python build always yields the same
+from `samples.texts`, in sorted order, so the same Python build always yields the same
 documents. Nothing is downloaded.
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spark_jobs import sample_noise
-from spark_jobs.sample_texts import LANGUAGES
+from samples import noise as sample_noise
+from samples.texts import LANGUAGES
 
 # Folders of the stdlib that are tests, tools or vendored trees rather than library prose/code.
 _SKIP_DIRS = {"site-packages", "test", "tests", "idle_test", "idlelib", "lib2to3", "turtledemo",
@@ -143,7 +143,7 @@ def code_docs(root: Path, files: list[Path], max_bytes: int, max_file_bytes: int
 
 
 def handwritten_docs() -> list[SampleDoc]:
-    """Every document of `spark_jobs.sample_texts`, in language then list order."""
+    """Every document of `samples.texts`, in language then list order."""
     docs = []
     for lang, mod in LANGUAGES.items():
         for i, d in enumerate(mod.DOCS):

@@ -5,7 +5,7 @@ import json
 from conf import load_config
 from spark_jobs.readers.base import Bad, Doc, ReaderOptions
 from spark_jobs.readers.warc import read_warc
-from spark_jobs.sample_warc import EXPECTED_NAME, WARC_NAME, write_sample_warc
+from samples.warc import EXPECTED_NAME, WARC_NAME, write_sample_warc
 
 
 def test_write_sample_warc_reads_back_as_expected_and_is_deterministic(tmp_path):

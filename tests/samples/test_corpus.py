@@ -21,9 +21,9 @@ import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spark_jobs import sample_corpus, sample_noise, sample_pii
-from spark_jobs.sample_corpus import generate
-from spark_jobs.sample_scale import scale
+from samples import corpus as sample_corpus, noise as sample_noise, pii as sample_pii
+from samples.corpus import generate
+from samples.scale import scale
 
 LANGS = ("en", "zh", "de", "fr", "es", "ru", "ja")
 
