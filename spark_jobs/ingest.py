@@ -27,6 +27,7 @@ from conf.schema import IngestConfig, PipelineConfig
 from spark_jobs.ingest_tasks import Task, plan_tasks
 from spark_jobs.readers import READERS
 from spark_jobs.readers.base import Bad, Doc, ReaderOptions
+from tables.spark_tables import spark_schema
 
 STAGE = "ingest"
 BATCH_ROWS = 2048

@@ -43,6 +43,7 @@ from spark_jobs.cli_args import add_common_args, config_from_args
 from conf.schema import PipelineConfig
 from udfs.packing import plan_pieces
 from udfs.sampling import ChunkPlan, assign_groups, plan_chunk
+from tables.spark_tables import spark_schema
 
 FROZEN = ("training", "trained")
 # Non-null columns, so the assembled block arrays are array<… NOT NULL> like the blocks table's.

@@ -8,6 +8,7 @@ from tables.catalog import ANNOTATED_DOCS, RAW_DOCS, TABLES
 from tables.spark_tables import read_table
 from tables.merge import overwrite_partitions
 from tests.udfs.golden_docs import BASE, CHINESE, GOLDEN, PYTHON_CODE
+from tables.spark_tables import spark_schema
 
 OUTPUT_FIELDS = ANNOTATED_DOCS.arrow_fields(after=RAW_DOCS)
 

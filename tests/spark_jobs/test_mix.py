@@ -12,6 +12,7 @@ from spark_jobs import mix
 from conf import load_config, replace
 from spark_jobs.tokenizer_store import load_artifact
 from tests.spark_jobs.curated_corpus import SMALL_TOKENIZER, curated_rows, job_args, pii_strings, tokenized_warehouse
+from tables.spark_tables import spark_schema
 
 SEQ_LEN = 63  # blocks of 64 tokens
 MIX = SMALL_TOKENIZER + [f"mix.seq_len={SEQ_LEN}", "mix.chunk_tokens=1280", "mix.seed=11",

@@ -17,6 +17,7 @@ import pytest
 
 from spark_jobs import train_quality
 from udfs.quality_model import latest_version_dir, load_quality_model, quality_scores
+from tables.spark_tables import spark_schema
 
 pytestmark = pytest.mark.spark
 
