@@ -39,10 +39,12 @@ import numpy as np
 import pyarrow as pa
 from pyspark.sql import types as T
 
+from spark_jobs import job_metrics
 from spark_jobs.cli_args import add_common_args, config_from_args
 from conf.schema import PipelineConfig
 from udfs.packing import plan_pieces
 from udfs.sampling import ChunkPlan, assign_groups, plan_chunk
+from tables.spark_tables import spark_schema
 
 FROZEN = ("training", "trained")
 # Non-null columns, so the assembled block arrays are array<… NOT NULL> like the blocks table's.
@@ -321,7 +323,7 @@ def run(spark, cfg: PipelineConfig, chunk_id: int | None = None, n_chunks: int =
         started = time.time()
         summary = build_chunk(spark, cfg, k, version)
         summaries.append({"chunk_id": k, "seconds": round(time.time() - started, 1), **summary})
-    return summaries
+    return job_metrics.report(cfg, "mix", summaries)
 
 
 def main(argv: list[str] | None = None) -> int:
