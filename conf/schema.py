@@ -432,6 +432,8 @@ class MonitoringConfig:
     """How often that Prometheus scrapes the trainer and the Pushgateway (and evaluates the rules)."""
     retention: str
     """Prometheus `--storage.tsdb.retention.time` of `flywheel monitor up` (e.g. `30d`)."""
+    startup_timeout_seconds: float
+    """How long `flywheel monitor up` waits for Prometheus and the Pushgateway to report ready."""
 
 
 @dataclass(frozen=True, kw_only=True)
