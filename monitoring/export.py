@@ -1,7 +1,7 @@
 """Export the metrics of a batch job: push them to a Pushgateway, or write a textfile.
 
 A job hands `record` a list of `Sample`s at the end of its run. Samples accumulate per
-(job, run id) in this process, so a job that runs twice under one run id (the demo ingests
+(job, run id, destination) in this process, so a job that runs twice under one run id (the demo ingests
 the sample corpus, then a WARC crawl) reports the sum, as Prometheus counters should; gauges
 keep the last value. After each `record` the whole accumulated set is exported:
 
@@ -49,7 +49,7 @@ class Target:
     timeout_seconds: float
 
 
-_STATES: dict[tuple[str, str], State] = {}
+_STATES: dict[tuple[str, str, str], State] = {}
 
 
 @functools.cache
@@ -58,9 +58,10 @@ def process_run_id() -> str:
     return f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{os.getpid()}"
 
 
-def accumulate(job: str, run_id: str, samples: list[Sample]) -> State:
-    """Add `samples` to the state of (job, run_id): counters add up, gauges are replaced."""
-    state = _STATES.setdefault((job, run_id), State())
+def accumulate(target: Target, job: str, samples: list[Sample]) -> State:
+    """Add `samples` to the state of `job` at `target` (its run id and destination): counters add
+    up, gauges are replaced."""
+    state = _STATES.setdefault((job, target.run_id, target.pushgateway or target.textfile_dir or ""), State())
     for s in samples:
         if metric(s.name).kind == COUNTER:
             state.add(s.name, s.value, s.labels)
@@ -98,7 +99,7 @@ def export(target: Target, job: str, state: State) -> bool:
 
 def record(target: Target, job: str, samples: list[Sample]) -> bool:
     """Accumulate `samples` for (job, run id) and export everything recorded for it so far."""
-    return export(target, job, accumulate(job, target.run_id, samples))
+    return export(target, job, accumulate(target, job, samples))
 
 
 def target_for(mc, warehouse: str) -> Target:
