@@ -38,7 +38,7 @@ def ingest_samples(summary: dict, cfg: PipelineConfig) -> list[Sample]:
     bpt = cfg.annotate.stats.bytes_per_token
     out = _docs("ingest", ALL, docs_in=summary["records_read"],
                 docs_out=summary["docs_read"] - quarantined.get("duplicate_doc_id", 0),
-                bytes_in=summary["text_bytes"], tokens_in=int(summary["text_bytes"] / bpt))
+                bytes_in=summary["text_bytes"], tokens_in=round(summary["text_bytes"] / bpt))
     out += [Sample("flywheel_docs_quarantined_total", n, {"stage": "ingest", "reason": r})
             for r, n in sorted(quarantined.items())]
     return out + _job("ingest", summary["seconds"], {"raw_docs": summary["docs_added"],

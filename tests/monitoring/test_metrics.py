@@ -55,3 +55,11 @@ def test_check_labels_empty_value_means_not_broken_down():
 def test_metric_unknown_name_suggests_close_ones():
     with pytest.raises(UnknownMetricError, match="flywheel_docs_in_total"):
         metric("flywheel_doc_in_total")
+
+
+def test_monitoring_imports_no_spark_torch_or_other_part():
+    from tests.architecture.test_imports import SPARK, _graph, _offenders
+
+    _, raw = _graph()
+    others = ("tables", "udfs", "spark_jobs", "trainer", "samples", "notebooks", "flywheel")
+    assert _offenders(raw, "monitoring", SPARK + ("torch",) + others) == {}
