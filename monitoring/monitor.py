@@ -112,14 +112,13 @@ def up(mc: MonitoringConfig, folder: Path) -> list[Service]:
     """Start whatever of Pushgateway and Prometheus is not running under `folder`; wait until ready."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "prometheus.yml").write_text(yaml.safe_dump(render_config(mc), sort_keys=False), encoding="utf-8")
+    todo = [(s, command(s, mc, folder)) for s in services(mc) if running_pid(s, folder) is None]  # binaries first
     started = []
-    for service in services(mc):
-        if running_pid(service, folder) is not None:
-            continue
+    for service, argv in todo:
         log = folder / f"{service.name}.log"
         with open(log, "ab") as out:
-            proc = subprocess.Popen(command(service, mc, folder), stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=True)
         service.pid_file(folder).write_text(str(proc.pid))
         try:
             wait_ready(service, proc, mc.startup_timeout_seconds, log)

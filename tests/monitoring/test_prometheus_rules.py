@@ -55,3 +55,25 @@ def test_rules_name_only_catalog_metrics_and_own_recordings():
     recorded = {r["record"] for g in groups for r in g["rules"] if "record" in r}
     named = set().union(*(metric_names(r["expr"]) for g in groups for r in g["rules"]))
     assert named - set(CATALOG) - recorded == set()
+
+
+def test_monitor_up_missing_binary_says_how_to_install_and_starts_nothing(tmp_path, monkeypatch):
+    import pytest
+
+    from monitoring import monitor
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty PATH: neither binary is found
+    mc = load_config(overrides=["monitoring.prometheus_listen=127.0.0.1:1", "monitoring.pushgateway_listen=127.0.0.1:2"]).monitoring
+    with pytest.raises(monitor.MonitorError, match="apt-get install prometheus prometheus-pushgateway"):
+        monitor.up(mc, tmp_path / "mon")
+    assert not list((tmp_path / "mon").glob("*.pid"))
+
+
+def test_flywheel_monitor_status_and_down_when_nothing_runs(tmp_path, capsys):
+    from flywheel.cli import main
+
+    assert main(["monitor", "status", "--dir", str(tmp_path)]) == 0
+    assert [line.split()[:2] for line in capsys.readouterr().out.splitlines()] == [
+        ["pushgateway", "stopped"], ["prometheus", "stopped"]]
+    assert main(["monitor", "down", "--dir", str(tmp_path)]) == 0
+    assert "nothing (not running)" in capsys.readouterr().out
