@@ -9,6 +9,9 @@ No label ever holds a document id, a URL, a path or a free-form message.
 The one label whose values grow with time is `chunk` on the mix metrics: one value per chunk of
 `mix.chunk_tokens` (1B tokens by default), so ~1,000 values for a 1T-token run, times the mix
 groups. The trainer exports its chunk as a value (`flywheel_train_chunk_id`), never a label.
+`run_id` (added by the export, not declared here) is the Pushgateway grouping label: one value
+per pipeline run; old runs stay in the Pushgateway until deleted
+(`curl -X DELETE <pushgateway>/metrics/job/<job>/run_id/<id>`).
 
 Batch jobs export their counts once per run (monitoring/export.py: Pushgateway grouped by
 `job` and `run_id`, or a textfile); the trainer serves its gauges from rank 0
