@@ -33,6 +33,11 @@ class SparkConfig:
     """`spark.driver.memory` for jobs started from Python (ignored by spark-submit)."""
     extra_conf: dict[str, str]
     """Any other Spark settings, passed through unchanged."""
+    log_file: str | None
+    """Where the JVM's output goes (Ivy resolution, Spark INFO/WARN); null = `<warehouse>/_logs/spark.log`
+    (a local warehouse) or `flywheel-logs/spark.log` in the working folder (a remote one)."""
+    verbose: bool
+    """Leave the JVM's output on the terminal instead (`--verbose`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -405,6 +410,33 @@ class TrainQualityConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MonitoringConfig:
+    """Prometheus metrics of the jobs and the trainer (monitoring/)."""
+    pushgateway: str | None
+    """Pushgateway URL the batch jobs push to (`--pushgateway`), grouped by job and run id;
+    null = a node-exporter textfile under `textfile_dir` instead."""
+    textfile_dir: str | None
+    """Folder of `<job>.prom` textfile-collector files; null = `<spark.warehouse>/_metrics`."""
+    run_id: str | None
+    """Label that ties the metrics of one pipeline run together (`--run-id`); null = one id per
+    process (UTC start time + pid), so the stages of one `flywheel demo` share it."""
+    push_timeout_seconds: float
+    """How long a push may take before the job gives up on it (and says so on stderr)."""
+    trainer_listen: str
+    """host:port the trainer's rank 0 serves `/metrics` on."""
+    prometheus_listen: str
+    """host:port of the Prometheus that `flywheel monitor up` starts."""
+    pushgateway_listen: str
+    """host:port of the Pushgateway that `flywheel monitor up` starts."""
+    scrape_interval_seconds: int
+    """How often that Prometheus scrapes the trainer and the Pushgateway (and evaluates the rules)."""
+    retention: str
+    """Prometheus `--storage.tsdb.retention.time` of `flywheel monitor up` (e.g. `30d`)."""
+    startup_timeout_seconds: float
+    """How long `flywheel monitor up` waits for Prometheus and the Pushgateway to report ready."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class PipelineConfig:
     spark: SparkConfig
     ingest: IngestConfig
@@ -414,3 +446,4 @@ class PipelineConfig:
     mix: MixConfig
     pii: PiiConfig
     train_quality: TrainQualityConfig
+    monitoring: MonitoringConfig

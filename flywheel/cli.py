@@ -23,6 +23,7 @@ COMMANDS = {
     "mix": ("spark_jobs.mix", "mix categories into chunks of packed blocks"),
     "inspect": ("spark_jobs.inspect_docs", "look at what a stage dropped and why"),
     "demo": ("spark_jobs.demo", "run every stage on the sample corpus"),
+    "monitor": ("monitoring.monitor", "start/stop Prometheus and a Pushgateway on loopback (up|down|status)"),
 }
 
 

@@ -6,10 +6,14 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 if ! java -version 2>&1 | grep -qE 'version "(17|21)'; then need_apt+=(openjdk-17-jre-headless); fi
+# Debian's Prometheus and Pushgateway: `flywheel monitor up` and the monitoring tests run them.
+for bin_pkg in prometheus:prometheus promtool:prometheus prometheus-pushgateway:prometheus-pushgateway; do
+  command -v "${bin_pkg%%:*}" >/dev/null || need_apt+=("${bin_pkg##*:}")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $(printf '%s\n' "${need_apt[@]}" | sort -u)
 fi
 
 PY=${PYTHON:-python3.11}

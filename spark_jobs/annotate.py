@@ -28,6 +28,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from spark_jobs import job_metrics
 from spark_jobs.cli_args import add_common_args, config_from_args
 from conf.schema import PipelineConfig
 from tables.catalog import ANNOTATED_DOCS, RAW_DOCS
@@ -127,7 +128,7 @@ def run(spark, cfg: PipelineConfig) -> dict:
     overwrite_partitions(spark, cfg, "stage_stats", stats, {"stage": STAGE})
     rows = [r.asDict() for r in read_table(spark, cfg, "stage_stats").where(f"stage = '{STAGE}'").collect()]
     warnings = bias_warnings(rows, st.bias_min_ratio, st.bias_min_gap, st.bias_min_docs)
-    return {"rows": rows, "warnings": warnings, "seconds": seconds}
+    return job_metrics.report(cfg, STAGE, {"rows": rows, "warnings": warnings, "seconds": seconds})
 
 
 def print_summary(result: dict) -> None:

@@ -34,6 +34,7 @@ import pyarrow as pa
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
+from spark_jobs import job_metrics
 from spark_jobs.cli_args import add_common_args, config_from_args
 from conf.schema import DedupConfig, PipelineConfig
 from spark_jobs.connected_components import connected_components
@@ -390,8 +391,9 @@ def run(spark: SparkSession, cfg: PipelineConfig) -> dict:
                .agg(F.count(F.lit(1)).alias("n")).collect()}
     curated = read_table(spark, cfg, "curated_docs").agg(
         F.count(F.lit(1)).alias("docs"), F.sum("boilerplate_removed").alias("boilerplate")).first()
-    return {"curated_docs": curated["docs"], "removed": removed, "boilerplate_removed": int(curated["boilerplate"] or 0),
-            "seconds": time.time() - start, "signatures": result.signatures}
+    summary = {"curated_docs": curated["docs"], "removed": removed, "boilerplate_removed": int(curated["boilerplate"] or 0),
+               "seconds": time.time() - start, "signatures": result.signatures}
+    return job_metrics.report(cfg, STAGE, summary)
 
 
 def print_summary(summary: dict) -> None:

@@ -22,6 +22,7 @@ import time
 
 import pyarrow as pa
 
+from spark_jobs import job_metrics
 from spark_jobs.cli_args import add_common_args, config_from_args
 from conf.schema import IngestConfig, PipelineConfig
 from spark_jobs.ingest_tasks import Task, plan_tasks
@@ -209,15 +210,32 @@ def run(spark, cfg: PipelineConfig, inputs: list[str], fmt: str | None = None, s
         docs, quarantine = split_staging(staging, cfg)
         if unknown:
             quarantine = quarantine.unionByName(unknown_files_df(spark, unknown))
-        totals = staging.agg(F.sum((F.col("kind") == "doc").cast("long")).alias("docs"),
-                             F.sum("text_bytes").alias("bytes")).first()
+        # One aggregation over the persisted staging rows: documents, bytes, distinct ids (their
+        # difference is the duplicate_doc_id count) and bad records per reason.
+        counts = [r.asDict() for r in staging.groupBy("kind", "reason").agg(
+            F.count(F.lit(1)).alias("n"), F.sum("text_bytes").alias("bytes"),
+            F.countDistinct("doc_id").alias("ids")).collect()]
         docs_added = _inserted(merge_insert_new(spark, cfg, "raw_docs", docs, ["doc_id"]))
         quarantine_added = _inserted(merge_insert_new(spark, cfg, "quarantine", quarantine, ["quarantine_id"]))
     finally:
         staging.unpersist()
-    return {"tasks": len(tasks), "docs_read": int(totals["docs"] or 0), "docs_added": docs_added,
-            "quarantine_added": quarantine_added, "text_bytes": int(totals["bytes"] or 0),
-            "seconds": round(time.time() - t0, 2)}
+    summary = {"tasks": len(tasks), "docs_added": docs_added, "quarantine_added": quarantine_added,
+               **quarantine_counts(counts, len(unknown)), "seconds": round(time.time() - t0, 2)}
+    return job_metrics.report(cfg, STAGE, summary)
+
+
+def quarantine_counts(counts: list[dict], unknown_files: int) -> dict:
+    """docs_read, records_read, text_bytes and `quarantined` {reason: records} from the staging
+    counts (rows of kind, reason, n, bytes, ids)."""
+    docs = [c for c in counts if c["kind"] == "doc"]
+    n_docs = sum(c["n"] for c in docs)
+    quarantined = {c["reason"]: c["n"] for c in counts if c["kind"] == "bad"}
+    dups = n_docs - sum(c["ids"] for c in docs)
+    for reason, n in (("duplicate_doc_id", dups), ("unknown_format", unknown_files)):
+        if n:
+            quarantined[reason] = quarantined.get(reason, 0) + n
+    return {"docs_read": n_docs, "records_read": sum(c["n"] for c in counts),
+            "text_bytes": sum(int(c["bytes"] or 0) for c in docs), "quarantined": dict(sorted(quarantined.items()))}
 
 
 def _inserted(metrics: dict) -> int:
@@ -232,6 +250,8 @@ def print_summary(summary: dict, cfg: PipelineConfig) -> None:
           f"in {summary['seconds']} s")
     print(f"  raw_docs   +{summary['docs_added']} rows  {table_path(cfg, 'raw_docs')}")
     print(f"  quarantine +{summary['quarantine_added']} rows  {table_path(cfg, 'quarantine')}")
+    if summary["quarantined"]:
+        print("  quarantined this run: " + ", ".join(f"{r} {n}" for r, n in summary["quarantined"].items()))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,6 +39,7 @@ import numpy as np
 import pyarrow as pa
 from pyspark.sql import types as T
 
+from spark_jobs import job_metrics
 from spark_jobs.cli_args import add_common_args, config_from_args
 from conf.schema import PipelineConfig
 from udfs.packing import plan_pieces
@@ -322,7 +323,7 @@ def run(spark, cfg: PipelineConfig, chunk_id: int | None = None, n_chunks: int =
         started = time.time()
         summary = build_chunk(spark, cfg, k, version)
         summaries.append({"chunk_id": k, "seconds": round(time.time() - started, 1), **summary})
-    return summaries
+    return job_metrics.report(cfg, "mix", summaries)
 
 
 def main(argv: list[str] | None = None) -> int:

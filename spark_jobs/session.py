@@ -6,9 +6,17 @@ JARs are resolved from Maven Central into a persistent Ivy cache through
 `spark.jars.packages`, or taken from `spark.jars` (`--jars`) on clusters without network.
 Under `spark-submit` the session already exists; its settings win and only missing
 Delta settings are added.
+
+Quiet by default: the JVM that pyspark starts inherits this process's stdout and stderr, so
+Ivy's resolution report and Spark's log4j INFO/WARN lines (and the Python workers' stderr,
+which the JVM starts) would fill the terminal. `get_spark` points file descriptors 1 and 2 at
+`spark.log_file` just while the JVM starts, then gives them back to Python: the JVM keeps
+writing to the log file, the job's own summaries reach the terminal. `spark.verbose`
+(`--verbose`) leaves everything on the terminal.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -112,10 +120,58 @@ def get_spark(cfg: PipelineConfig, app: str = "job", extra_packages: list[str] =
         builder = builder.master(cfg.spark.master)
     for key, value in conf.items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    if cfg.spark.verbose or under_spark_submit():
+        spark = builder.getOrCreate()
+    else:
+        log = log_file(cfg)
+        try:
+            with jvm_output_to(log):
+                spark = builder.getOrCreate()
+        except Exception as exc:
+            raise RuntimeError(f"Spark did not start ({exc.__class__.__name__}); its output is in {log}:\n"
+                               f"{_tail(log)}") from exc
     spark.sparkContext.setLogLevel("WARN")
     _check_delta_loaded(spark, cfg)
     return spark
+
+
+def log_file(cfg: PipelineConfig) -> Path:
+    """Where the JVM's output goes: `spark.log_file`, else `<warehouse>/_logs/spark.log` for a local
+    warehouse, else `flywheel-logs/spark.log` in the working folder."""
+    if cfg.spark.log_file:
+        return Path(cfg.spark.log_file).expanduser()
+    warehouse = cfg.spark.warehouse.removeprefix("file://")
+    root = Path("flywheel-logs") if "://" in warehouse else Path(warehouse) / "_logs"
+    return root / "spark.log"
+
+
+@contextlib.contextmanager
+def jvm_output_to(path: Path):
+    """Point fds 1 and 2 at `path` (appended) inside the block; child processes started meanwhile
+    (the JVM) keep writing there after the block has given the fds back."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.dup2(target, 1)
+        os.dup2(target, 2)
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, target):
+            os.close(fd)
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log written)"
 
 
 def under_spark_submit() -> bool:

@@ -21,6 +21,7 @@ import time
 
 import pyarrow as pa
 
+from spark_jobs import job_metrics
 from spark_jobs.cli_args import add_common_args, config_from_args
 from conf.schema import PipelineConfig
 from spark_jobs.tokenizer_store import load_artifact
@@ -86,8 +87,8 @@ def run(spark, cfg: PipelineConfig) -> dict:
     stats = (read_table(spark, cfg, "tokenized_docs").where(F.col("tokenizer_version") == version)
              .agg(F.count("*").alias("docs"), F.sum("n_tokens").alias("tokens"),
                   F.sum("text_bytes").alias("bytes")).first().asDict())
-    return {"version": version, "seconds": round(time.time() - started, 1),
-            **{k: int(v or 0) for k, v in stats.items()}}
+    return job_metrics.report(cfg, "tokenize_docs", {"version": version, "seconds": round(time.time() - started, 1),
+                                                     **{k: int(v or 0) for k, v in stats.items()}})
 
 
 def print_summary(stats: dict) -> None:

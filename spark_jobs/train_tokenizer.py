@@ -19,6 +19,7 @@ import argparse
 import sys
 import time
 
+from spark_jobs import job_metrics
 from spark_jobs.cli_args import add_common_args, config_from_args
 from conf.schema import PipelineConfig
 from spark_jobs.tokenizer_store import save_tokenizer
@@ -145,7 +146,7 @@ def run(spark, cfg: PipelineConfig) -> dict:
     }
     metadata["version"] = save_tokenizer(cfg, tokenizer.to_str(), metadata)
     metadata["seconds"] = round(time.time() - started, 1)
-    return metadata
+    return job_metrics.report(cfg, "train_tokenizer", metadata)
 
 
 def print_summary(meta: dict) -> None:

@@ -56,3 +56,23 @@ def test_flywheel_cli_lists_commands_and_rejects_unknown():
 
     assert main(["--help"]) == 0
     assert main(["no-such-command"]) == 2
+
+
+def test_flywheel_ingest_terminal_shows_summary_only_jvm_output_in_log_file(tmp_path):
+    """A real `flywheel ingest` in its own process: Ivy's report and Spark's log lines go to
+    <warehouse>/_logs/spark.log; the terminal gets the job's summary and nothing else."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_text('{"id": "1", "text": "one small page"}\n{"id": \n', encoding="utf-8")
+    warehouse = tmp_path / "wh"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-m", "flywheel.cli", "ingest", "--input", str(tmp_path / "in"),
+                          "--warehouse", str(warehouse), "--set", "spark.master=local[1]",
+                          "--set", "spark.shuffle_partitions=1", "--run-id", "quiet-test"],
+                         capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stderr == ""
+    lines = out.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["ingest:", "raw_docs", "quarantine", "quarantined"]
+    log = (warehouse / "_logs" / "spark.log").read_text()
+    assert ":: loading settings ::" in log and "Ivy Default Cache set to" in log
+    assert (warehouse / "_metrics" / "flywheel_ingest.prom").read_text().count('run_id="quiet-test"') > 5
