@@ -39,7 +39,7 @@ def wait_for(stack, expr: str, n: int = 1) -> list:
 def write_input(folder) -> dict:
     """JSONL of the hand-written en/zh/de pages, a copy of each English page under another id,
     three short pages and one broken line; returns what was written."""
-    from spark_jobs.sample_texts import LANGUAGES
+    from samples.texts import LANGUAGES
 
     lines = []
     for lang in ("en", "zh", "de"):
