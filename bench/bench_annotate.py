@@ -77,7 +77,8 @@ def read_texts(files: list[Path], limit_mb: float) -> list[str]:
 def _ours(texts: list[str]) -> tuple[float, int, int]:
     import pyarrow as pa
 
-    from spark_jobs.config import load_config
+    from conf import load_config
+    from tables.catalog import ANNOTATED_DOCS, RAW_DOCS
     from udfs.annotate_batch import annotate_batch, build_context
 
     cfg = load_config()
@@ -90,7 +91,7 @@ def _ours(texts: list[str]) -> tuple[float, int, int]:
         batch = pa.RecordBatch.from_pydict({
             "doc_id": [str(j) for j in range(len(chunk))], "text": chunk,
             "text_bytes": pa.array([len(t.encode("utf-8")) for t in chunk], pa.int32())})
-        kept += sum(annotate_batch(batch, ctx).column("kept").to_pylist())
+        kept += sum(annotate_batch(batch, ctx, ANNOTATED_DOCS.arrow_fields(after=RAW_DOCS)).column("kept").to_pylist())
     return time.process_time() - t0, kept, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
@@ -132,7 +133,7 @@ def run_peer(fn, texts: list[str], workers: int) -> dict:
 
 def run_job(files: list[Path], work: Path, cores: int) -> dict:
     from spark_jobs import annotate
-    from spark_jobs.config import load_config
+    from conf import load_config
     from spark_jobs.ingest import run as ingest
     from spark_jobs.session import get_spark
 

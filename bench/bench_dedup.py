@@ -286,7 +286,7 @@ def run_flywheel(parquet: Path, warehouse: Path, partitions: int) -> dict:
 import json, time, sys
 sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
 t0 = time.time()
-from spark_jobs.config import load_config
+from conf import load_config
 from spark_jobs.session import get_spark
 from spark_jobs import dedup
 from tables.merge import overwrite_partitions

@@ -46,7 +46,7 @@ def make_input(work: Path, scale_mb: float, files: int) -> Path:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from spark_jobs.config import load_config
+    from conf import load_config
     from spark_jobs.ingest import run
     from spark_jobs.session import get_spark
 

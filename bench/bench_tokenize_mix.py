@@ -42,6 +42,7 @@ import json, sys, time
 import pyarrow.parquet as pq
 from tokenizers import Tokenizer
 from udfs.tokenize_batch import encode_batch
+from tables.spark_tables import spark_schema
 texts = pq.read_table(sys.argv[1], columns=["text"]).column("text").to_pylist()
 tok = Tokenizer.from_file(sys.argv[2])
 out = {}
@@ -122,7 +123,7 @@ def load_corpus(work: Path, scale_mb: float):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from spark_jobs.config import load_config
+    from conf import load_config
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -175,13 +176,14 @@ def main(argv=None) -> int:
     # Arm 3: Spark.
     from spark_jobs import mix, tokenize_docs
     from spark_jobs.session import get_spark
-    from tables.catalog import CURATED_DOCS, read_table
+    from tables.catalog import CURATED_DOCS
+    from tables.spark_tables import read_table
     from tables.merge import overwrite_partitions
 
     with PeakRss() as rss:
         spark = get_spark(cfg, "bench-tokenize-mix")
         full = table.append_column("quality_score", __import__("pyarrow").nulls(table.num_rows, "double"))
-        for f in CURATED_DOCS.schema.fields:  # columns of later stages the bench does not need
+        for f in spark_schema(CURATED_DOCS).fields:  # columns of later stages the bench does not need
             if f.name not in full.column_names:
                 full = full.append_column(f.name, __import__("pyarrow").array([0] * table.num_rows, "int32"))
         overwrite_partitions(spark, cfg, "curated_docs", spark.createDataFrame(full).repartition(args.cores * 4))

@@ -325,7 +325,7 @@ def bench_extractors(pages: list[Page]) -> None:
 
 
 def _reader_opts(overrides: list[str]):
-    from spark_jobs.config import load_config
+    from conf import load_config
     from spark_jobs.readers.base import ReaderOptions
 
     return ReaderOptions(load_config(overrides=overrides).ingest)
@@ -357,7 +357,7 @@ def bench_spark(paths: list[Path], html_mb: float, cores: int, work: Path, alone
     """
     import shutil
 
-    from spark_jobs.config import load_config
+    from conf import load_config
     from spark_jobs.ingest import run, transform
     from spark_jobs.ingest_tasks import plan_tasks
     from spark_jobs.session import get_spark

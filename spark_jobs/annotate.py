@@ -29,7 +29,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from spark_jobs.cli_args import add_common_args, config_from_args
-from spark_jobs.config_schema import PipelineConfig
+from conf.schema import PipelineConfig
+from tables.catalog import ANNOTATED_DOCS, RAW_DOCS
+from tables.spark_tables import spark_schema
 
 STAGE = "annotate"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +53,9 @@ def annotate_partition(batches, annotate_cfg, pii_cfg, lexicon, keywords, qualit
 
     ctx = build_context(annotate_cfg, pii_cfg, PROJECT_ROOT, _shipped(quality_path), _shipped(category_path),
                         lexicon=lexicon, keywords=keywords)
+    fields = ANNOTATED_DOCS.arrow_fields(after=RAW_DOCS)
     for batch in batches:
-        yield annotate_batch(batch, ctx)
+        yield annotate_batch(batch, ctx, fields)
 
 
 def _model_path(path: str | None) -> str | None:
@@ -68,7 +71,6 @@ def transform(df, cfg: PipelineConfig):
     """raw_docs rows -> annotated_docs rows (lazy; the caller writes them)."""
     from pyspark.sql import types as T
 
-    from tables.catalog import table_def
     from udfs.annotate_batch import resolve_path
     from udfs.category import load_keywords
     from udfs.toxicity import load_lexicon
@@ -76,7 +78,7 @@ def transform(df, cfg: PipelineConfig):
     acfg = cfg.annotate
     if acfg.pii_engine not in ("python", "sparknlp"):
         raise ValueError(f"annotate.pii_engine must be python or sparknlp, got {acfg.pii_engine!r}")
-    raw_cols = [f.name for f in table_def("raw_docs").schema.fields]
+    raw_cols = RAW_DOCS.column_names
     df = df.select(*raw_cols)
     if acfg.pii_engine == "sparknlp":
         from spark_jobs.sparknlp_rules import annotate_pii_sparknlp
@@ -87,7 +89,7 @@ def transform(df, cfg: PipelineConfig):
     for path in (quality_path, category_path):
         if path is not None:
             sc.addFile(path, recursive=os.path.isdir(path))
-    out_schema = T.StructType([T.StructField(f.name, f.dataType, True) for f in table_def("annotated_docs").schema])
+    out_schema = T.StructType([T.StructField(f.name, f.dataType, True) for f in spark_schema(ANNOTATED_DOCS)])
     body = functools.partial(
         annotate_partition,
         annotate_cfg=acfg,
@@ -102,7 +104,7 @@ def transform(df, cfg: PipelineConfig):
 
 def run_id_for(spark, cfg: PipelineConfig) -> str:
     """Deterministic run id: raw_docs version + hash of the annotate/pii config (same input, same id)."""
-    from tables.catalog import current_version
+    from tables.spark_tables import current_version
 
     version = current_version(spark, cfg, "raw_docs")
     digest = hashlib.sha256(json.dumps([asdict(cfg.annotate), asdict(cfg.pii)], sort_keys=True).encode()).hexdigest()
@@ -112,7 +114,7 @@ def run_id_for(spark, cfg: PipelineConfig) -> str:
 def run(spark, cfg: PipelineConfig) -> dict:
     """Annotate raw_docs into annotated_docs, write stage_stats; returns rows for the summary."""
     from spark_jobs.annotate_report import bias_warnings, stage_stats_df
-    from tables.catalog import read_table
+    from tables.spark_tables import read_table
     from tables.merge import overwrite_partitions
 
     t0 = time.time()

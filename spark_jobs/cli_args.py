@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from spark_jobs.config import load_config
-from spark_jobs.config_schema import PipelineConfig
+from conf import load_config
+from conf.schema import PipelineConfig
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

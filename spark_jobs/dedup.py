@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from conf.schema import DedupConfig, PipelineConfig
 from spark_jobs.cli_args import add_common_args, config_from_args
-from spark_jobs.config_schema import DedupConfig, PipelineConfig
 from spark_jobs.dedup_boilerplate import remove_boilerplate
 from spark_jobs.dedup_clusters import cluster_table
 from spark_jobs.dedup_report import format_report, keep_report
@@ -98,7 +98,7 @@ def transform(df: DataFrame, cfg: PipelineConfig) -> DedupResult:
 
 def run(spark: SparkSession, cfg: PipelineConfig) -> dict:
     """Read annotated_docs, dedup, overwrite dedup_clusters and curated_docs; a summary dict."""
-    from tables.catalog import read_table
+    from tables.spark_tables import read_table
     from tables.merge import overwrite_partitions
 
     start = time.time()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from spark_jobs.config_schema import DedupConfig
+from conf.schema import DedupConfig
 
 
 def remove_boilerplate(curated: DataFrame, cfg: DedupConfig) -> DataFrame:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from spark_jobs.config_schema import DedupConfig
+from conf.schema import DedupConfig
 from spark_jobs.connected_components import connected_components
 from spark_jobs.dedup_signatures import signature_similarity
 from spark_jobs.lineage import cut

@@ -10,7 +10,7 @@ import dataclasses
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from spark_jobs.config_schema import DedupConfig
+from conf.schema import DedupConfig
 from spark_jobs.dedup_clusters import ranked_members
 from spark_jobs.dedup_signatures import candidate_pairs, exact_unique, fixed_edges, lsh_params, score_pairs
 from spark_jobs.lineage import cut

@@ -19,7 +19,7 @@ import pyarrow as pa
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from spark_jobs.config_schema import DedupConfig
+from conf.schema import DedupConfig
 from spark_jobs.lineage import cut
 from udfs.lsh import band_hashes, optimal_bands
 from udfs.minhash import shingle_sets, signatures

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from spark_jobs.cli_args import add_common_args, config_from_args
-from spark_jobs.config_schema import PipelineConfig
+from conf.schema import PipelineConfig
 
 
 def stage_ingest(spark, cfg: PipelineConfig, data: Path) -> list[str]:
@@ -121,7 +121,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def print_tables(spark, cfg: PipelineConfig, names: list[str]) -> None:
     """One line per table: rows and Delta version."""
-    from tables.catalog import current_version, exists, read_table, table_path
+    from tables.catalog import table_path
+    from tables.spark_tables import current_version, exists, read_table
 
     print("\ntables written:")
     for name in names:

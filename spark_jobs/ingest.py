@@ -23,7 +23,7 @@ import time
 import pyarrow as pa
 
 from spark_jobs.cli_args import add_common_args, config_from_args
-from spark_jobs.config_schema import IngestConfig, PipelineConfig
+from conf.schema import IngestConfig, PipelineConfig
 from spark_jobs.ingest_tasks import Task, plan_tasks
 from spark_jobs.readers import READERS
 from spark_jobs.readers.base import Bad, Doc, ReaderOptions
@@ -140,14 +140,14 @@ def split_staging(staging, cfg: PipelineConfig):
              .select("doc_id", F.col("_first.source_file").alias("_file"), F.col("_first.source_offset").alias("_off")))
     n_repeated = first.count()
     if n_repeated == 0:  # the usual case: no join at all
-        keep, dups = docs.select(*RAW_DOCS.schema.fieldNames()), None
+        keep, dups = docs.select(*RAW_DOCS.column_names), None
     else:
         # Repeated ids are few: broadcasting them keeps whole texts out of the shuffle.
         small = F.broadcast(first) if n_repeated <= cfg.ingest.max_broadcast_ids else first
         flagged = docs.join(small, "doc_id", "left").withColumn(
             "_dup", F.col("_file").isNotNull()
             & ((F.col("_file") != F.col("source_file")) | (F.col("_off") != F.col("source_offset"))))
-        keep = flagged.where(~F.col("_dup")).select(*RAW_DOCS.schema.fieldNames())
+        keep = flagged.where(~F.col("_dup")).select(*RAW_DOCS.column_names)
         dups = (flagged.where(F.col("_dup"))
                 .withColumn("reason", F.lit("duplicate_doc_id"))
                 .withColumn("error", F.concat(F.lit("same doc_id as an earlier record: "), F.col("doc_id")))
@@ -163,7 +163,7 @@ def split_staging(staging, cfg: PipelineConfig):
                                                                    F.coalesce(F.col("source_offset").cast("string"), F.lit("")),
                                                                    "reason", F.coalesce("record_id", F.lit(""))), 256))
                   .dropDuplicates(["quarantine_id"])
-                  .select(*QUARANTINE.schema.fieldNames()))
+                  .select(*QUARANTINE.column_names))
     return keep, quarantine
 
 
@@ -175,7 +175,7 @@ def unknown_files_df(spark, files: list[str]):
              "stage": STAGE, "source_file": p, "source_line": None, "source_offset": None, "record_id": None,
              "reason": "unknown_format", "error": "no reader for this file name; pass --format to force one",
              "raw_prefix": "", "raw_bytes": 0} for p in files]
-    return spark.createDataFrame(rows, QUARANTINE.schema)
+    return spark.createDataFrame(rows, spark_schema(QUARANTINE))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass
 
-from spark_jobs.config_schema import IngestConfig
+from conf.schema import IngestConfig
 from spark_jobs.readers import FORMAT_SUFFIXES, READERS, SPLITTABLE
 from spark_jobs.readers.jsonl import COMPRESSED
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 
-from spark_jobs.config_schema import PipelineConfig
+from conf.schema import PipelineConfig
 from spark_jobs.inspect_docs import Stage, excerpt, register_stage
 
 COLUMN_CHARS = 60
@@ -38,7 +38,7 @@ def describe(row: dict, cfg: PipelineConfig) -> list[str]:
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
 
-    from tables.catalog import read_table
+    from tables.spark_tables import read_table
 
     spark = SparkSession.getActiveSession()
     ids = [row["doc_id"], row["representative"]]

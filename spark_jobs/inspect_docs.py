@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from spark_jobs.cli_args import add_common_args, config_from_args
-from spark_jobs.config_schema import PipelineConfig
+from conf.schema import PipelineConfig
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def sample_dropped(spark, cfg: PipelineConfig, stage: str, reason: str | None, n
     """Up to `n` dropped rows of `stage` (for `reason`, or any), optionally one language/category."""
     from pyspark.sql import functions as F
 
-    from tables.catalog import read_table
+    from tables.spark_tables import read_table
 
     spec = STAGES[stage]
     df = spec.dropped(read_table(spark, cfg, spec.table), reason)

@@ -40,7 +40,7 @@ import pyarrow as pa
 from pyspark.sql import types as T
 
 from spark_jobs.cli_args import add_common_args, config_from_args
-from spark_jobs.config_schema import PipelineConfig
+from conf.schema import PipelineConfig
 from udfs.packing import plan_pieces
 from udfs.sampling import ChunkPlan, assign_groups, plan_chunk
 
@@ -175,7 +175,7 @@ def load_candidates(spark, cfg: PipelineConfig, tokenizer_version: str, usage_ve
     """Metadata of every tokenized document with its times_used as of `usage_version`, by doc_id."""
     from pyspark.sql import functions as F
 
-    from tables.catalog import read_table
+    from tables.spark_tables import read_table
 
     docs = (read_table(spark, cfg, "tokenized_docs").where(F.col("tokenizer_version") == tokenizer_version)
             .select("doc_id", "category", "lang", "n_tokens"))
@@ -192,7 +192,7 @@ def load_candidates(spark, cfg: PipelineConfig, tokenizer_version: str, usage_ve
 
 def table_version(spark, cfg: PipelineConfig, name: str) -> int:
     """Current Delta version of table `name` (created empty first if missing)."""
-    from tables.catalog import create_if_not_exists, current_version
+    from tables.spark_tables import create_if_not_exists, current_version
 
     create_if_not_exists(spark, cfg, name)
     return current_version(spark, cfg, name)
@@ -200,7 +200,7 @@ def table_version(spark, cfg: PipelineConfig, name: str) -> int:
 
 def merge_usage(spark, cfg: PipelineConfig, updates: pa.Table, chunk_id: int) -> None:
     """Add the chunk's uses to `usage` in one MERGE; rows already counted for this chunk stay."""
-    from tables.catalog import create_if_not_exists, delta_table
+    from tables.spark_tables import create_if_not_exists, delta_table
 
     create_if_not_exists(spark, cfg, "usage")
     src = spark.createDataFrame(updates)
@@ -218,7 +218,7 @@ def chunk_row(spark, cfg: PipelineConfig, chunk_id: int):
     """The `chunks` row of `chunk_id`, or None."""
     from pyspark.sql import functions as F
 
-    from tables.catalog import create_if_not_exists, read_table
+    from tables.spark_tables import create_if_not_exists, read_table
 
     create_if_not_exists(spark, cfg, "chunks")
     return read_table(spark, cfg, "chunks").where(F.col("chunk_id") == chunk_id).first()
@@ -228,7 +228,7 @@ def next_chunk_id(spark, cfg: PipelineConfig) -> int:
     """One past the highest chunk in `chunks` (0 for the first)."""
     from pyspark.sql import functions as F
 
-    from tables.catalog import create_if_not_exists, read_table
+    from tables.spark_tables import create_if_not_exists, read_table
 
     create_if_not_exists(spark, cfg, "chunks")
     top = read_table(spark, cfg, "chunks").agg(F.max("chunk_id")).first()[0]
@@ -257,14 +257,14 @@ def write_chunk_row(spark, cfg: PipelineConfig, chunk_id: int, status: str, toke
     }
     from tables.catalog import CHUNKS
 
-    merge_upsert(spark, cfg, "chunks", spark.createDataFrame([row], CHUNKS.schema), ["chunk_id"])
+    merge_upsert(spark, cfg, "chunks", spark.createDataFrame([row], spark_schema(CHUNKS)), ["chunk_id"])
 
 
 def build_chunk(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_version: str) -> dict:
     """Draw, pack and write chunk `chunk_id`; returns its summary (see chunk_summary)."""
     from pyspark.sql import functions as F
 
-    from tables.catalog import read_table
+    from tables.spark_tables import read_table
     from tables.merge import overwrite_partitions
 
     existing = chunk_row(spark, cfg, chunk_id)

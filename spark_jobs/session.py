@@ -16,13 +16,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from spark_jobs.config_schema import PipelineConfig
+from conf.errors import UserError
+from conf.schema import PipelineConfig
 
 SUPPORTED_JAVA = (17, 21)
 """Spark 4.1 runs on Java 17 and 21."""
 
 
-class JavaNotFoundError(RuntimeError):
+class JavaNotFoundError(UserError, RuntimeError):
     """No usable Java runtime: Spark 4.1 needs Java 17 or 21."""
 
 

@@ -24,7 +24,7 @@ import tempfile
 
 import pyarrow as pa
 
-from spark_jobs.config_schema import PiiConfig, PipelineConfig
+from conf.schema import PiiConfig, PipelineConfig
 from udfs.pii_candidates import CANDIDATE_RULES, pii_from_candidates
 
 SPARK_NLP_CLASS = "com.johnsnowlabs.nlp.DocumentAssembler"

@@ -22,16 +22,14 @@ import time
 import pyarrow as pa
 
 from spark_jobs.cli_args import add_common_args, config_from_args
-from spark_jobs.config_schema import PipelineConfig
+from conf.schema import PipelineConfig
 from spark_jobs.tokenizer_store import load_artifact
 from tables.catalog import TOKENIZED_DOCS
 from udfs.tokenize_batch import encode_batch, load_tokenizer
+from tables.spark_tables import spark_schema
 
-OUT_SCHEMA = pa.schema([
-    ("doc_id", pa.string()), ("lang", pa.string()), ("category", pa.string()),
-    ("tokens", pa.list_(pa.int32())), ("n_tokens", pa.int32()), ("text_bytes", pa.int32()),
-    ("tokenizer_version", pa.string()),
-])
+# Declared once in tables.catalog; the batches carry exactly that Arrow schema.
+OUT_SCHEMA = TOKENIZED_DOCS.arrow_schema()
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -56,7 +54,7 @@ def encode_partition(batches, version: str, tokenizer_json, eos_id: int, rayon_t
         ids = encode_batch(texts, tokenizer, eos_id)
         n = len(ids)
         yield pa.RecordBatch.from_arrays([
-            batch.column("doc_id"), batch.column("lang"), batch.column("category"), ids,
+            batch.column("doc_id"), batch.column("lang"), batch.column("category"), ids.cast(OUT_SCHEMA.field("tokens").type),
             pc.list_value_length(ids).cast(pa.int32()),
             pc.fill_null(pc.binary_length(texts), 0).cast(pa.int32()),
             pa.array([version] * n, pa.string()),
@@ -69,14 +67,14 @@ def transform(curated, cfg: PipelineConfig, version: str, tokenizer_json, eos_id
     return (curated.select("doc_id", "lang", "category", "text")
             # The table's own schema (not a DDL string) keeps `tokens` array<int NOT NULL>, as declared.
             .mapInArrow(lambda it: encode_partition(it, version, tokenizer_json, eos_id, threads),
-                        TOKENIZED_DOCS.schema))
+                        spark_schema(TOKENIZED_DOCS)))
 
 
 def run(spark, cfg: PipelineConfig) -> dict:
     """Tokenize curated_docs into the partition of the configured tokenizer; returns counts."""
     from pyspark.sql import functions as F
 
-    from tables.catalog import read_table
+    from tables.spark_tables import read_table
     from tables.merge import overwrite_partitions
 
     version, tokenizer_json, meta = load_artifact(cfg)

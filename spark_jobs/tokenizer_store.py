@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from spark_jobs.config_schema import PipelineConfig
+from conf.schema import PipelineConfig
 
 LATEST = "LATEST"
 

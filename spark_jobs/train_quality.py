@@ -24,7 +24,7 @@ import tempfile
 import time
 
 from spark_jobs.cli_args import add_common_args, config_from_args
-from spark_jobs.config_schema import PipelineConfig, TrainQualityConfig
+from conf.schema import PipelineConfig, TrainQualityConfig
 from udfs.quality_model import (
     META_FILE, MODEL_FILE, normalise_texts, predict_high, train_fasttext, training_lines,
     next_version_dir,
@@ -77,7 +77,7 @@ def transform(df, cfg: PipelineConfig):
 
 def run(spark, cfg: PipelineConfig) -> dict:
     """Read the labelled sources, train, evaluate and save a new version; returns its meta."""
-    from tables.catalog import read_table
+    from tables.spark_tables import read_table
 
     check_config(cfg.train_quality)
     return train_and_save(transform(read_table(spark, cfg, cfg.train_quality.input_table), cfg), cfg)

@@ -20,7 +20,7 @@ import sys
 import time
 
 from spark_jobs.cli_args import add_common_args, config_from_args
-from spark_jobs.config_schema import PipelineConfig
+from conf.schema import PipelineConfig
 from spark_jobs.tokenizer_store import save_tokenizer
 from udfs.tokenize_batch import compression_stats
 from udfs.tokenizer_train import TokenizerSpec, train_bpe
@@ -116,7 +116,7 @@ def run(spark, cfg: PipelineConfig) -> dict:
     """Sample curated_docs, train, save; returns the metadata written beside tokenizer.json."""
     from pyspark.sql import functions as F
 
-    from tables.catalog import read_table
+    from tables.spark_tables import read_table
 
     spec = tokenizer_spec(cfg)
     started = time.time()

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tables.catalog import _abs, create_if_not_exists, delta_table, table_def, table_path
+from tables.catalog import table_uri
+from tables.spark_tables import create_if_not_exists, delta_table, spark_schema
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-    from spark_jobs.config_schema import PipelineConfig
+    from conf.schema import PipelineConfig
 
 
 def _align(df: DataFrame, name: str) -> DataFrame:
     """Select the table's columns in order, cast to the declared types (extra columns are an error)."""
     from pyspark.sql import functions as F
 
-    schema = table_def(name).schema
+    schema = spark_schema(name)
     extra = set(df.columns) - set(schema.fieldNames())
     missing = [f.name for f in schema.fields if f.name not in df.columns]
     if extra or missing:
@@ -39,7 +40,7 @@ def merge_insert_new(spark: SparkSession, cfg: PipelineConfig, name: str, df: Da
     if target.detail().first().numFiles == 0:
         # Nothing to match against: a plain append writes the same rows without MERGE's
         # join, which shuffles every source row (whole texts) once more.
-        _align(df, name).write.format("delta").mode("append").save(_abs(table_path(cfg, name)))
+        _align(df, name).write.format("delta").mode("append").save(table_uri(cfg, name))
         metrics = last_metrics(target, before)
         return {**metrics, "numTargetRowsInserted": int(metrics.get("numOutputRows", 0))}
     (target.alias("t").merge(_align(df, name).alias("s"), _on(keys))
@@ -78,7 +79,7 @@ def overwrite_partitions(spark: SparkSession, cfg: PipelineConfig, name: str, df
     if partition_values:
         cond = " AND ".join(f"`{k}` = {_sql_literal(v)}" for k, v in partition_values.items())
         writer = writer.option("replaceWhere", cond)
-    writer.save(_abs(table_path(cfg, name)))
+    writer.save(table_uri(cfg, name))
 
 
 def _sql_literal(value: object) -> str:

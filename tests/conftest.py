@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from spark_jobs.config import load_config
+from conf import load_config
 
 TEST_OVERRIDES = [
     "spark.master=local[2]",

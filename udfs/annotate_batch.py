@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,33 +32,8 @@ from udfs.quality_model import load_quality_model, quality_scores
 from udfs.rules import evaluate, threshold_table
 from udfs.text_view import make_view
 
-# Float signal columns, in output order (after the fixed columns of `OUTPUT_FIELDS`).
-FLOAT_SIGNALS: tuple[str, ...] = (
-    "lang_share",
-    "control_char_frac",
-    *gopher.QUALITY_SIGNALS[1:],  # n_words is an integer column
-    *gopher.REPETITION_SIGNALS,
-    *c4.SIGNALS,
-    *fineweb.SIGNALS,
-    *cjk.SIGNALS,
-    "toxicity_hits",
-    *category.SIGNALS,
-)
-# Columns added to raw_docs, in order; the catalog's `annotated_docs` declares the same.
-OUTPUT_FIELDS: tuple[pa.Field, ...] = (
-    pa.field("text_masked", pa.string(), False),
-    pa.field("pii_counts", pa.map_(pa.string(), pa.int32()), False),
-    pa.field("pii_total", pa.int32(), False),
-    pa.field("lang", pa.string(), False),
-    pa.field("lang_score", pa.float64(), False),
-    pa.field("category", pa.string(), False),
-    pa.field("quality_score", pa.float64(), True),
-    pa.field("n_words", pa.int32(), False),
-    pa.field("toxicity_score", pa.float64(), False),
-    pa.field("kept", pa.bool_(), False),
-    pa.field("drop_reasons", pa.list_(pa.field("item", pa.string(), False)), False),
-    *(pa.field(name, pa.float64(), True) for name in FLOAT_SIGNALS),
-)
+# The output columns are declared once, in tables.catalog's `annotated_docs`; the caller passes
+# them (udfs import nothing of the project). Every double column there is a signal computed here.
 PII_COLUMNS = ("text_masked", "pii_counts", "pii_total")
 # C0 controls except tab/newline/CR, DEL, and U+FFFD (what a failed decode leaves behind).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
@@ -169,12 +145,16 @@ def annotate_texts(texts: list[str], ctx: AnnotateContext) -> tuple[dict[str, np
     return signals, langs.langs, categories, char_based
 
 
-def annotate_batch(batch: pa.RecordBatch, ctx: AnnotateContext) -> pa.RecordBatch:
+def annotate_batch(batch: pa.RecordBatch, ctx: AnnotateContext,
+                   output_fields: Sequence[pa.Field]) -> pa.RecordBatch:
     """Every signal, `kept` and `drop_reasons` for one Arrow batch of `raw_docs` rows.
 
     Input columns are passed through unchanged (except that existing PII columns from the
-    Spark NLP engine are reused, not recomputed); `OUTPUT_FIELDS` are appended.
+    Spark NLP engine are reused, not recomputed); `output_fields` (the columns `annotated_docs`
+    adds to `raw_docs`, in table order) are appended. A declared column that no signal fills
+    raises KeyError naming it.
     """
+    out_types = {f.name: f.type for f in output_fields}
     texts = batch.column("text").to_pylist()
     texts = [t if t is not None else "" for t in texts]
     n = len(texts)
@@ -207,7 +187,7 @@ def annotate_batch(batch: pa.RecordBatch, ctx: AnnotateContext) -> pa.RecordBatc
 
     cat_idx = np.array([category.CATEGORIES.index(c) for c in categories], dtype=np.int64)
     kept, reasons = evaluate(signals, cat_idx, char_based, ctx.thresholds, {"pii_over_budget": over_budget})
-    reasons = reasons.cast(OUTPUT_FIELDS[10].type)
+    reasons = reasons.cast(out_types["drop_reasons"])
 
     columns = {
         **pii,
@@ -220,12 +200,16 @@ def annotate_batch(batch: pa.RecordBatch, ctx: AnnotateContext) -> pa.RecordBatc
         "kept": pa.array(kept, type=pa.bool_()),
         "drop_reasons": reasons,
     }
-    for name in FLOAT_SIGNALS:
-        values = signals[name]
-        columns[name] = pa.array(values, type=pa.float64(), mask=np.isnan(values))
     out_arrays = [batch.column(c) for c in names if c not in PII_COLUMNS]
     out_fields = [batch.schema.field(c) for c in names if c not in PII_COLUMNS]
-    for field in OUTPUT_FIELDS:
-        out_arrays.append(columns[field.name])
+    for field in output_fields:
+        if field.name not in columns:
+            if field.name not in signals:
+                raise KeyError(f"annotated_docs declares column {field.name!r} but no annotate signal computes it")
+            values = signals[field.name]
+            columns[field.name] = pa.array(values, type=pa.float64(), mask=np.isnan(values))
+        array = columns[field.name]
+        # Declared nested types have non-null elements/values; the arrays built here do not say so.
+        out_arrays.append(array if array.type == field.type else array.cast(field.type))
         out_fields.append(field)
     return pa.RecordBatch.from_arrays(out_arrays, schema=pa.schema(out_fields))

@@ -39,7 +39,7 @@ _SEP = "\x00"
 
 
 class PiiSettings(Protocol):
-    """What `pii_batch` reads from `cfg.pii` (spark_jobs.config_schema.PiiConfig)."""
+    """What `pii_batch` reads from `cfg.pii` (conf.schema.PiiConfig)."""
 
     entities: list[str]
     mask_tokens: dict[str, str]

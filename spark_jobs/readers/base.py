@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spark_jobs.config_schema import IngestConfig
+from conf.schema import IngestConfig
 
 
 @dataclass(frozen=True)

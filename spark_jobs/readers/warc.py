@@ -30,7 +30,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 
-from spark_jobs.config_schema import WarcConfig
+from conf.schema import WarcConfig
 from spark_jobs.readers.base import Bad, Doc, ReaderOptions
 from udfs.charset import decode_body
 from udfs.html_extract import EXTRACTOR_NAMES, extract_text, extractor_id

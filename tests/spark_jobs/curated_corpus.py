@@ -62,9 +62,9 @@ def write_curated(spark, cfg, rows: list[dict]) -> None:
     # Columns the dedup stage adds that these tests do not use get a neutral value of their type.
     neutral = {"string": "", "int": 0, "bigint": 0, "double": 0.0, "boolean": False}
     fill = {f.name: None if f.nullable else neutral[f.dataType.simpleString()]
-            for f in CURATED_DOCS.schema.fields}
+            for f in spark_schema(CURATED_DOCS).fields}
     full = [{**fill, **r} for r in rows]
-    overwrite_partitions(spark, cfg, "curated_docs", spark.createDataFrame(full, CURATED_DOCS.schema))
+    overwrite_partitions(spark, cfg, "curated_docs", spark.createDataFrame(full, spark_schema(CURATED_DOCS)))
 
 
 SMALL_TOKENIZER = ["tokenizer.vocab_size=640", "tokenizer.n_reserved=8", "tokenizer.sample_docs=1000",
@@ -91,7 +91,7 @@ def tokenized_warehouse(spark, dest) -> dict:
     import tempfile
 
     from spark_jobs import tokenize_docs, train_tokenizer
-    from spark_jobs.config import load_config
+    from conf import load_config
     from spark_jobs.tokenizer_store import load_artifact
 
     if not _BUILT:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from spark_jobs import annotate, inspect_docs
-from tables.catalog import TABLES, read_table
+from tables.catalog import TABLES
+from tables.spark_tables import read_table
 from tables.merge import overwrite_partitions
 from tests.udfs.golden_docs import BASE, CHINESE, GOLDEN, PYTHON_CODE
 from udfs.annotate_batch import OUTPUT_FIELDS
@@ -28,7 +29,7 @@ def _write_raw_docs(spark, cfg):
         (doc_id, "golden", None, None, text, "{}", "golden.jsonl", i + 1, i * 100, len(text.encode()), "jsonl")
         for i, (doc_id, (text, _)) in enumerate(sorted(DOCS.items()))
     ]
-    df = spark.createDataFrame(rows, TABLES["raw_docs"].schema)
+    df = spark.createDataFrame(rows, spark_schema(TABLES["raw_docs"]))
     overwrite_partitions(spark, cfg, "raw_docs", df.repartition(3))
 
 
@@ -89,5 +90,5 @@ def _test_overrides():
 
 def test_catalog_annotated_docs_matches_batch_output_fields():
     # no JVM: compares the declared Delta schema with the Arrow fields annotate_batch emits
-    raw = [f.name for f in TABLES["raw_docs"].schema.fields]
-    assert [f.name for f in TABLES["annotated_docs"].schema.fields] == raw + [f.name for f in OUTPUT_FIELDS]
+    raw = [f.name for f in spark_schema(TABLES["raw_docs"]).fields]
+    assert [f.name for f in spark_schema(TABLES["annotated_docs"]).fields] == raw + [f.name for f in OUTPUT_FIELDS]

@@ -12,9 +12,10 @@ from pyspark.sql import functions as F
 
 from bench.dedup_corpus import ANNOTATED_DDL, jaccard, make_corpus, shingle_set, true_pairs
 from spark_jobs import dedup
-from spark_jobs.config import replace
+from conf import replace
 from spark_jobs.connected_components import connected_components
 from spark_jobs.dedup_signatures import lsh_params
+from tables.spark_tables import spark_schema
 
 COLUMNS = [c.split()[0] for c in ANNOTATED_DDL.split(", ")]
 
@@ -164,13 +165,14 @@ def test_transform_partitions_and_input_order_identical_results(spark, cfg):
 
 
 def test_main_twice_same_tables_and_report(spark, cfg, tmp_path, capsys):
-    from tables.catalog import ANNOTATED_DOCS, read_table
+    from tables.catalog import ANNOTATED_DOCS
+    from tables.spark_tables import read_table
     from tables.merge import overwrite_partitions
 
     rows = make_corpus(n_families=12, seed=9, max_variants=2, max_edit=0.05, median_words=80)
     df = _df(spark, rows)
     # annotated_docs columns dedup does not read get a neutral value of their type.
-    for f in ANNOTATED_DOCS.schema.fields:
+    for f in spark_schema(ANNOTATED_DOCS).fields:
         if f.name not in df.columns:
             df = df.withColumn(f.name, F.lit(None).cast(f.dataType) if f.nullable else _neutral(f.dataType))
     overwrite_partitions(spark, cfg, "annotated_docs", df)

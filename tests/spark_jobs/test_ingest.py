@@ -8,9 +8,10 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
-from spark_jobs.config import replace
+from conf import replace
 from spark_jobs.ingest import run
-from tables.catalog import read_table, table_path
+from tables.catalog import table_path
+from tables.spark_tables import read_table
 
 pytestmark = pytest.mark.spark
 

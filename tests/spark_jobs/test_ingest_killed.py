@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from spark_jobs.ingest import run
-from tables.catalog import exists, read_table, table_path
+from tables.catalog import table_path
+from tables.spark_tables import exists, read_table
 
 pytestmark = pytest.mark.spark
 

@@ -14,7 +14,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from spark_jobs.config import load_config, replace
+from conf import load_config, replace
 from spark_jobs.readers.base import Bad, Doc, ReaderOptions
 from spark_jobs.readers.warc import read_warc
 from tests.udfs.test_html_extract import CODE, FORUM, NEWS
@@ -231,7 +231,7 @@ def test_read_warc_unknown_extractor_error_names_the_key(tmp_path, blocklist):
 @pytest.mark.spark
 def test_ingest_warc_docs_and_quarantine_land_in_tables_and_rerun_adds_nothing(spark, cfg, tmp_path, blocklist):
     from spark_jobs.ingest import run
-    from tables.catalog import read_table
+    from tables.spark_tables import read_table
 
     cfg = replace(cfg, [f"ingest.warc.url_blocklist={blocklist}"])
     crawl = tmp_path / "crawl"

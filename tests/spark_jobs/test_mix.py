@@ -9,7 +9,7 @@ from deltalake import DeltaTable
 from tokenizers import Tokenizer
 
 from spark_jobs import mix
-from spark_jobs.config import load_config, replace
+from conf import load_config, replace
 from spark_jobs.tokenizer_store import load_artifact
 from tests.spark_jobs.curated_corpus import SMALL_TOKENIZER, curated_rows, job_args, pii_strings, tokenized_warehouse
 
@@ -148,7 +148,7 @@ def test_build_chunk_frozen_chunk_refuses(spark, cfg):
     row = dict(chunk_id=0, tokens=1, blocks=1, target_shares="{}", achieved_shares="{}", status="training",
                seed=1, tokenizer_version="v", checkpoint=None, seq_len=1, shortfall="{}", repetition="{}",
                usage_version=0)
-    merge_upsert(spark, cfg, "chunks", spark.createDataFrame([row], CHUNKS.schema), ["chunk_id"])
+    merge_upsert(spark, cfg, "chunks", spark.createDataFrame([row], spark_schema(CHUNKS)), ["chunk_id"])
     with pytest.raises(mix.ChunkFrozenError, match="chunk 0 is training"):
         mix.build_chunk(spark, cfg, 0, "v")
 

@@ -8,7 +8,7 @@ import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spark_jobs.config import load_config
+from conf import load_config
 from spark_jobs.ingest_tasks import detect_format, plan_tasks
 from spark_jobs.readers.base import Bad, Doc, ReaderOptions
 from spark_jobs.readers.jsonl import read_jsonl

@@ -276,7 +276,7 @@ def test_bad_files_hold_what_expected_json_says(corpus):
 def test_ingest_readers_agree_with_expected_json(corpus):
     """Cross-check with ingest's own (JVM-free) readers: every reason as _expected.json says,
     and every document of the corpus read as a good document."""
-    from spark_jobs.config import load_config
+    from conf import load_config
     from spark_jobs.ingest import check_doc
     from spark_jobs.readers.base import Bad, ReaderOptions
     from spark_jobs.readers.jsonl import read_jsonl

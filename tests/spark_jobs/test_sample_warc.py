@@ -2,7 +2,7 @@
 
 import json
 
-from spark_jobs.config import load_config
+from conf import load_config
 from spark_jobs.readers.base import Bad, Doc, ReaderOptions
 from spark_jobs.readers.warc import read_warc
 from spark_jobs.sample_warc import EXPECTED_NAME, WARC_NAME, write_sample_warc

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from spark_jobs.config import load_config
+from conf import load_config
 from spark_jobs.session import JavaNotFoundError, check_java, java_version, spark_conf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,7 @@ def test_spark_submit_ingest_help_works():
 
 
 def test_flywheel_cli_lists_commands_and_rejects_unknown():
-    from spark_jobs.cli import main
+    from flywheel.cli import main
 
     assert main(["--help"]) == 0
     assert main(["no-such-command"]) == 2

@@ -4,7 +4,7 @@ import pytest
 from tokenizers import Tokenizer
 
 from spark_jobs import tokenize_docs
-from spark_jobs.config import replace
+from conf import replace
 from spark_jobs.tokenizer_store import load_artifact
 from tests.spark_jobs.curated_corpus import SMALL_TOKENIZER, curated_rows, job_args, tokenized_warehouse
 

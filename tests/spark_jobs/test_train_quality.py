@@ -66,8 +66,9 @@ def raw_rows(texts: list[str], source: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def labelled_cfg(spark, tmp_path_factory):
     """raw_docs written once for the module: docstrings, as many spam documents, 3 others."""
-    from spark_jobs.config import load_config
-    from tables.catalog import create_if_not_exists, table_def, table_path
+    from conf import load_config
+    from tables.catalog import table_def, table_path
+    from tables.spark_tables import create_if_not_exists
     from tests.conftest import TEST_OVERRIDES
 
     warehouse = tmp_path_factory.mktemp("train_quality") / "warehouse"
@@ -76,7 +77,7 @@ def labelled_cfg(spark, tmp_path_factory):
     bad = spam_docs(len(good))
     create_if_not_exists(spark, cfg, "raw_docs")
     rows = raw_rows(good, "stdlib_docs") + raw_rows(bad, "spam") + raw_rows(["unrelated text"] * 3, "other")
-    (spark.createDataFrame(rows, table_def("raw_docs").schema).coalesce(1)
+    (spark.createDataFrame(rows, spark_schema(table_def("raw_docs"))).coalesce(1)
           .write.format("delta").mode("append").save(table_path(cfg, "raw_docs")))
     tq = dataclasses.replace(cfg.train_quality, positive_sources=["stdlib_docs"], negative_sources=["spam"],
                              test_fraction=0.25, bucket=20_000, dim=16, epoch=10, min_count=1)
@@ -84,7 +85,7 @@ def labelled_cfg(spark, tmp_path_factory):
 
 
 def test_transform_labels_sources_and_splits_deterministically(spark, labelled_cfg):
-    from tables.catalog import read_table
+    from tables.spark_tables import read_table
 
     cfg, n_good = labelled_cfg
     df = train_quality.transform(read_table(spark, cfg, "raw_docs"), cfg).drop("text")

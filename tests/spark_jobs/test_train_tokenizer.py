@@ -3,7 +3,7 @@ import pytest
 from tokenizers import Tokenizer
 
 from spark_jobs import train_tokenizer
-from spark_jobs.config import replace
+from conf import replace
 from spark_jobs.tokenizer_store import load_artifact, tokenizer_dir
 from tests.spark_jobs.curated_corpus import SMALL_TOKENIZER, tokenized_warehouse
 

@@ -2,7 +2,9 @@
 import pytest
 from deltalake import DeltaTable as RsTable
 
-from tables.catalog import TABLES, TableNotFoundError, create_if_not_exists, read_table, table_path
+from tables.catalog import TABLES, TableNotFoundError, table_path
+from tables.spark_tables import create_if_not_exists, read_table
+from tables.spark_tables import spark_schema
 
 pytestmark = pytest.mark.spark
 
@@ -12,10 +14,10 @@ def test_create_every_table_idempotent_and_readable_by_delta_rs(spark, cfg):
         create_if_not_exists(spark, cfg, name)
         create_if_not_exists(spark, cfg, name)  # second call is a no-op
     for name, tdef in TABLES.items():
-        assert read_table(spark, cfg, name).schema.fieldNames() == tdef.schema.fieldNames()
+        assert read_table(spark, cfg, name).schema.fieldNames() == tdef.column_names
         rs = RsTable(table_path(cfg, name))
         assert rs.version() == 0, f"{name}: create_if_not_exists wrote a second version"
-        assert rs.to_pyarrow_table().column_names == tdef.schema.fieldNames()
+        assert rs.to_pyarrow_table().column_names == tdef.column_names
         assert list(rs.metadata().partition_columns) == list(tdef.partition_by)
         config = rs.metadata().configuration
         assert config.get("delta.enableDeletionVectors") == "false", name

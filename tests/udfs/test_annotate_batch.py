@@ -10,9 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spark_jobs.config import load_config
+from conf import load_config
 from tests.udfs.golden_docs import BASE, CHINESE, GOLDEN, JAPANESE, MARKDOWN_DOC, MATH_DOC, PYTHON_CODE
-from udfs.annotate_batch import OUTPUT_FIELDS, annotate_batch, build_context
+from tables.catalog import ANNOTATED_DOCS, RAW_DOCS
+from udfs.annotate_batch import annotate_batch, build_context
+
+OUTPUT_FIELDS = ANNOTATED_DOCS.arrow_fields(after=RAW_DOCS)
 from udfs.rules import REASONS, RULES
 
 
@@ -28,7 +31,7 @@ def annotate(texts: list[str], overrides: tuple[str, ...] = ()) -> list[dict]:
         "text": texts,
         "text_bytes": pa.array([len(t.encode("utf-8", "surrogatepass")) for t in texts], pa.int32()),
     })
-    return annotate_batch(batch, _context(overrides)).to_pylist()
+    return annotate_batch(batch, _context(overrides), OUTPUT_FIELDS).to_pylist()
 
 
 def test_golden_covers_every_rule():
@@ -130,14 +133,14 @@ def test_quality_model_low_score_trips_quality_rule_alone(tmp_path):
     ctx = build_context(cfg.annotate, cfg.pii, ".", quality_model_path=str(folder))
     batch = pa.RecordBatch.from_pydict({"doc_id": ["good", "casino"], "text": [BASE, CASINO],
                                         "text_bytes": pa.array([len(BASE), len(CASINO)], pa.int32())})
-    good, casino = annotate_batch(batch, ctx).to_pylist()
+    good, casino = annotate_batch(batch, ctx, OUTPUT_FIELDS).to_pylist()
     assert good["quality_score"] > 0.5 and good["drop_reasons"] == []
     assert casino["quality_score"] < 0.5 and casino["drop_reasons"] == ["quality_low_score"]
 
 
 def test_output_schema_matches_declared_fields():
     batch = pa.RecordBatch.from_pydict({"doc_id": ["a"], "text": [BASE], "text_bytes": pa.array([len(BASE)], pa.int32())})
-    out = annotate_batch(batch, _context(()))
+    out = annotate_batch(batch, _context(()), OUTPUT_FIELDS)
     assert out.schema.names == ["doc_id", "text", "text_bytes"] + [f.name for f in OUTPUT_FIELDS]
     assert out.schema.field("drop_reasons").type == pa.list_(pa.field("item", pa.string(), False))
 

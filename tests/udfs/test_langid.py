@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from spark_jobs.config import load_config
+from conf import load_config
 from udfs.langid import detect_languages, lid_model_path, load_lid_model, paragraph_sample
 
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from spark_jobs.config import ConfigError, load_config
+from conf import ConfigError, load_config
 
 
 def test_load_config_defaults_complete_and_typed():

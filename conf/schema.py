@@ -2,7 +2,7 @@
 
 One frozen dataclass per section of `conf/default.yaml`. No field has a default: every value
 lives in the YAML files, so the code holds no thresholds (DESIGN.md, "Config is data").
-`spark_jobs.config.load_config` checks that the merged YAML matches these types exactly.
+`conf.loader.load_config` checks that the merged YAML matches these types exactly.
 """
 from __future__ import annotations
 

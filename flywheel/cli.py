@@ -1,11 +1,16 @@
-"""`flywheel <command> …`: one entry point that dispatches to each job's `main(argv)`.
+"""`flywheel <command> …`: one entry point that dispatches by name to jobs, trainer and notebooks.
 
-Each command is also runnable as `spark-submit spark_jobs/<module>.py …`.
+Commands are named here as module paths and imported only when run, so this package imports
+no other part of the project and no part has to import another to reach a command. Each job
+is also runnable as `spark-submit spark_jobs/<module>.py …`, the trainer as
+`torchrun -m trainer.train …`.
 """
 from __future__ import annotations
 
 import importlib
 import sys
+
+from conf.errors import UserError
 
 COMMANDS = {
     "sample": ("spark_jobs.sample_corpus", "write the bundled sample corpus (and scaled copies)"),
@@ -30,7 +35,11 @@ def _usage() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Dispatch `argv[0]` to its job module; returns the process exit code."""
+    """Dispatch `argv[0]` to its module's `main(argv)`; returns the process exit code.
+
+    A `UserError` (bad config key, missing table, wrong path, no Java) prints one line and
+    returns 2; other exceptions are bugs and keep their traceback.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(_usage())
@@ -40,7 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"flywheel: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
         return 2
     module = importlib.import_module(COMMANDS[name][0])
-    return int(module.main(rest) or 0)
+    try:
+        return int(module.main(rest) or 0)
+    except UserError as exc:
+        print(f"flywheel {name}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -17,12 +17,13 @@ from typing import Any
 
 import yaml
 
-from spark_jobs.config_schema import PipelineConfig
+from conf.errors import UserError
+from conf.schema import PipelineConfig
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "default.yaml"
+DEFAULT_CONFIG = Path(__file__).resolve().parent / "default.yaml"
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A configuration value is unknown, missing or of the wrong type; the message names the key."""
 
 
