@@ -11,6 +11,7 @@ import random
 from types import SimpleNamespace
 
 from udfs.pii import ENTITIES, pii_batch
+from tables.spark_tables import spark_schema
 
 MASKS = {"email": "|||EMAIL|||", "phone": "|||PHONE|||", "ip": "|||IP|||", "card": "|||CARD|||",
          "id": "|||ID|||", "iban": "|||IBAN|||"}
