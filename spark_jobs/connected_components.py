@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 
+from spark_jobs.lineage import cut
+
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
@@ -63,18 +65,11 @@ def connected_components(edges: DataFrame, max_iterations: int, checkpoint_dir: 
     Nodes only in no edge do not appear. Raises ComponentsDidNotConvergeError after
     `max_iterations` rounds without reaching a fixed point.
     """
-    spark = edges.sparkSession
-    if checkpoint_dir:
-        spark.sparkContext.setCheckpointDir(checkpoint_dir)
-
-    def cut(df: DataFrame) -> DataFrame:
-        return df.checkpoint(eager=True) if checkpoint_dir else df.localCheckpoint(eager=True)
-
     current = cut(edges.select(F.least("u", "v").alias("u"), F.greatest("u", "v").alias("v"))
-                  .where(F.col("u") != F.col("v")).distinct())
+                  .where(F.col("u") != F.col("v")).distinct(), checkpoint_dir)
     before = _fingerprint(current)
     for _ in range(max_iterations):
-        current = cut(small_star(large_star(current)))
+        current = cut(small_star(large_star(current)), checkpoint_dir)
         after = _fingerprint(current)
         if after == before:
             both = _symmetric(current)

@@ -14,6 +14,7 @@ from bench.dedup_corpus import ANNOTATED_DDL, jaccard, make_corpus, shingle_set,
 from spark_jobs import dedup
 from conf import replace
 from spark_jobs.connected_components import connected_components
+from spark_jobs.dedup_signatures import lsh_params
 from tables.spark_tables import spark_schema
 
 COLUMNS = [c.split()[0] for c in ANNOTATED_DDL.split(", ")]
@@ -227,6 +228,6 @@ def test_check_config_bad_settings_name_the_key(cfg):
 def test_lsh_params_default_recall_at_threshold_above_097(cfg):
     from udfs.lsh import collision_probability
 
-    bands, rows = dedup.lsh_params(cfg.dedup)
+    bands, rows = lsh_params(cfg.dedup)
     assert (bands, rows) == (23, 5)  # datasketch's optimiser at 0.7 with weights 0.02 / 0.98
     assert collision_probability(0.7, bands, rows) > 0.98

@@ -2,7 +2,6 @@
 import json
 import re
 
-import numpy as np
 import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
@@ -123,6 +122,14 @@ def test_mix_chunk_k_plus_1_drawn_from_usage_after_chunk_k(mixed):
 
 
 @pytest.mark.spark
+def test_mix_chunk_rows_inserted_by_spark_moved_to_ready_by_delta_rs(mixed):
+    cfg, _ = mixed
+    history = sorted(DeltaTable(f"{cfg.spark.warehouse}/chunks").history(), key=lambda h: h["version"])[:5]
+    assert [h["operation"] for h in history] == ["CREATE TABLE", "MERGE", "UPDATE", "MERGE", "UPDATE"]
+    assert all("delta-rs" in h.get("clientVersion", "") for h in history if h["operation"] == "UPDATE")
+
+
+@pytest.mark.spark
 def test_mix_rerun_and_fresh_run_same_seed_give_identical_blocks(spark, mixed, tmp_path):
     cfg, _ = mixed
     before_blocks, before_usage = blocks_of(cfg, 0), read(cfg, "usage")
@@ -154,48 +161,27 @@ def test_build_chunk_frozen_chunk_refuses(spark, cfg):
         mix.build_chunk(spark, cfg, 0, "v")
 
 
-def candidates(n_per_group=30, seed=0):
-    rng = np.random.default_rng(seed)
-    cats = ["web"] * (2 * n_per_group) + ["code"] * n_per_group
-    langs = ["en"] * n_per_group + ["zh"] * n_per_group + ["en"] * n_per_group
-    n = len(cats)
-    return pa.table({"doc_id": [f"d{i:03d}" for i in range(n)], "category": cats, "lang": langs,
-                     "n_tokens": rng.integers(20, 100, n), "times_used": np.zeros(n, np.int64),
-                     "doc_hash": rng.integers(-2**63, 2**63 - 1, n, dtype=np.int64)})
+@pytest.mark.spark
+def test_mix_excluded_docs_left_out_of_the_draw_and_counted(spark, mixed, tmp_path):
+    import contextlib
+    import io
 
+    from tables.delta_rs import append
 
-def test_plan_for_short_group_reported_in_summary(cfg):
-    cands = candidates()
-    code_supply = int(pa.compute.sum(cands.filter(pa.compute.equal(cands["category"], "code"))["n_tokens"]).as_py())
-    total = 320 * (code_supply // 64)  # whole blocks of 64, 2/5 exact: code asks ~twice its supply (cap 1)
-    cfg = replace(cfg, ["mix.seq_len=63", f"mix.chunk_tokens={total}", "mix.target_shares={zh: 2, en: 1, code: 2}",
-                        "mix.max_repeats={code: 1}", "mix.default_max_repeats=null"])
-    mixing = mix.mixing_for(cfg, cands)
-    plan, rows = mix.plan_for(cands, mixing, cfg, chunk_id=0)
-    summary = mix.chunk_summary(cands, plan, rows, mixing, top=3)
-    code = summary["groups"]["code"]
-    assert plan.length.sum() == total
-    assert code["shortfall_tokens"] == total * 2 // 5 - code_supply
-    assert code["achieved_share"] == round(code_supply / total, 6)
-    assert code["upsampled"] == 0
-    assert summary["groups"]["zh"]["upsampled"] > 0  # zh fills the gap by a second pass over its docs
-    assert summary["top_reused"] and summary["top_reused"][0]["times_used"] >= 2
-
-
-def test_mixing_for_empty_targets_one_group_per_category_by_supply(cfg):
-    cands = candidates()
-    mixing = mix.mixing_for(cfg, cands)
-    tokens = cands["n_tokens"].to_numpy()
-    assert mixing.groups == ["code", "web"]
-    assert np.allclose(mixing.shares, [tokens[60:].sum() / tokens.sum(), tokens[:60].sum() / tokens.sum()])
-    assert mixing.max_repeats.tolist() == [4, 4]
-
-
-def test_mixing_for_cap_on_unknown_group_names_key(cfg):
-    with pytest.raises(ValueError, match="mix.max_repeats"):
-        mix.mixing_for(replace(cfg, ["mix.max_repeats={books: 2}"]), candidates())
-
-
-def test_plan_for_chunk_smaller_than_a_block_names_key(cfg):
-    with pytest.raises(ValueError, match="mix.chunk_tokens"):
-        mix.plan_for(candidates(), mix.mixing_for(cfg, candidates()), replace(cfg, ["mix.chunk_tokens=100"]), 0)
+    cfg, _ = mixed
+    drawn = list(dict.fromkeys(d for b in blocks_of(cfg, 0) for d in b["doc_ids"]))
+    bad = drawn[:3]  # documents the same seed draws into chunk 0: leaving them out must show
+    fresh = str(tmp_path / "warehouse")
+    tokenized_warehouse(spark, fresh)
+    fresh_cfg = replace(cfg, [f"spark.warehouse={fresh}"])
+    rows = [dict(doc_id=d, chunk_id=0, block_id=b, reason="loss_spike", step=7, run_id="r1",
+                 excluded_at="2026-01-01T00:00:00Z") for b, d in enumerate(bad + [bad[0], "not-a-document"])]
+    append(fresh_cfg, "excluded_docs", pa.Table.from_pylist(rows))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert mix.main(job_args(fresh, MIX)) == 0
+    assert "left out 3 documents listed in excluded_docs" in out.getvalue()
+    blocks = blocks_of(fresh_cfg, 0)
+    assert [b["block_id"] for b in blocks] == list(range(20))
+    assert set(bad) & {d for b in blocks for d in b["doc_ids"]} == set()
+    assert set(bad) & {u["doc_id"] for u in read(fresh_cfg, "usage")} == set()
