@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conf.train_schema import TrainConfig
+
 
 @dataclass(frozen=True, kw_only=True)
 class SparkConfig:
@@ -414,3 +416,5 @@ class PipelineConfig:
     mix: MixConfig
     pii: PiiConfig
     train_quality: TrainQualityConfig
+    train: TrainConfig
+    """The trainer (conf/train_schema.py): model, optimiser, schedule, loader, lifecycle."""
