@@ -73,6 +73,11 @@ class TrainDataConfig:
     """When no chunk is `ready`, look again after this many seconds (one log line per wait)."""
     max_wait_seconds: float | None
     """Stop training when no chunk became ready for this long; null = wait forever."""
+    read_blocks: int
+    """Blocks per Arrow record batch read from Parquet (memory per read ~ read_blocks x (seq_len + 1) x 4 bytes,
+    ~8x that once prepared as int64 inputs, labels, positions and category ids)."""
+    read_buffer_bytes: int
+    """Parquet column data is streamed through a buffer of this size instead of loading whole row groups."""
 
 
 @dataclass(frozen=True, kw_only=True)
