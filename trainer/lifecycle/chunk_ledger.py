@@ -41,11 +41,11 @@ class ChunkLedger:
         return set_status(self.cfg, chunk_id, "trained", step=int(step),
                           loss=None if loss is None else float(loss), checkpoint=self.relative(checkpoint))
 
-    def roll_back(self, chunk_id: int, *, step: int, checkpoint: str | Path | None = None) -> dict:
+    def roll_back(self, chunk_id: int, *, step: int | None, checkpoint: str | Path | None = None) -> dict:
         """Chunk `chunk_id` was abandoned at `step` (spike or manual rollback): status rolled_back.
 
-        `checkpoint`: where its (set-aside) checkpoint now lies, if it had one."""
-        fields = {"step": int(step)}
+        `step` None keeps the row's step; `checkpoint`: where its set-aside checkpoint now lies."""
+        fields = {} if step is None else {"step": int(step)}
         if checkpoint is not None:
             fields["checkpoint"] = self.relative(checkpoint)
         return set_status(self.cfg, chunk_id, "rolled_back", **fields)

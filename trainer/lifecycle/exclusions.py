@@ -40,9 +40,10 @@ def block_doc_ids(cfg: PipelineConfig, blocks: Iterable[tuple[int, int]],
     found: dict[tuple[int, int], list[str]] = {}
     for chunk_id in sorted({c for c, _ in wanted}):
         ids = [b for c, b in wanted if c == chunk_id]
+        # The chunk_id term prunes to the chunk's partition; block_id filters rows inside it.
         rows = table.to_pyarrow_table(
-            partitions=[("chunk_id", "=", str(chunk_id))], columns=["block_id", "doc_ids"],
-            filters=pc.field("block_id").isin(pa.array(ids, pa.int64())))
+            columns=["block_id", "doc_ids"],
+            filters=(pc.field("chunk_id") == chunk_id) & pc.field("block_id").isin(pa.array(ids, pa.int64())))
         for block_id, doc_ids in zip(rows["block_id"].to_pylist(), rows["doc_ids"].to_pylist()):
             found[(chunk_id, block_id)] = list(dict.fromkeys(doc_ids))  # a doc spans a block once or more
     missing = [key for key in wanted if key not in found]
