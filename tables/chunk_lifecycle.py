@@ -28,8 +28,9 @@ _ALLOWED = {
     "trained": {"rolled_back"},
     "rolled_back": {"building", "training"},
 }
-# Statuses a trainer may start a chunk from.
-TRAINABLE = ("ready", "rolled_back")
+# Statuses a trainer may (re)start a chunk from: `training` too, for a run that resumes from the
+# previous chunk's checkpoint after a crash (one trainer per warehouse owns the chunks it trains).
+TRAINABLE = ("ready", "training", "rolled_back")
 
 
 class ChunkTransitionError(ValueError):
@@ -73,7 +74,7 @@ def set_status(cfg: PipelineConfig, chunk_id: int, new: str, **fields: Any) -> d
 
 
 def next_ready(cfg: PipelineConfig, after: int | None = None) -> int | None:
-    """Smallest trainable (ready or rolled_back) chunk id greater than `after`; None if none."""
+    """Smallest trainable (ready, training or rolled_back) chunk id greater than `after`; None if none."""
     ids = [r["chunk_id"] for r in read_chunks(cfg) if r["status"] in TRAINABLE
            and (after is None or r["chunk_id"] > after)]
     return min(ids) if ids else None

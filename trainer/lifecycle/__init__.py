@@ -30,6 +30,7 @@ from trainer.lifecycle.checkpoints import (
 )
 from trainer.lifecycle.chunk_ledger import ChunkLedger
 from trainer.lifecycle.exclusions import SPIKE_REASON, excluded_blocks, write_exclusions
+from trainer.lifecycle.run import run_id
 from trainer.lifecycle.save_trigger import SaveTrigger
 from trainer.lifecycle.spike import SpikeDecision, SpikeGuard, SpikeLimitError, per_block_loss
 from trainer.lifecycle.spike_rollback import Rollback, roll_back_on_spike
@@ -38,6 +39,6 @@ __all__ = [
     "SPIKE_REASON", "ChannelLoss", "CheckpointNotFoundError", "ChunkLedger", "Rollback", "SaveTrigger",
     "SpikeDecision", "SpikeGuard", "SpikeLimitError", "checkpoints_dir", "chunk_checkpoint_name",
     "chunk_checkpoints", "excluded_blocks", "latest_checkpoint", "mark_latest", "per_block_loss",
-    "roll_back_on_spike", "rollback_target", "step_checkpoint_name", "steps_to_purge", "write_channel_losses",
+    "roll_back_on_spike", "rollback_target", "run_id", "step_checkpoint_name", "steps_to_purge", "write_channel_losses",
     "write_exclusions",
 ]

@@ -84,8 +84,10 @@ def step_checkpoints(run_dir: str | Path) -> dict[int, Path]:
 
 def steps_to_purge(run_dir: str | Path, keep_latest: int) -> list[Path]:
     """The `step-<n>` folders beyond the newest `keep_latest`; `chunk-<k>` and `init` never appear."""
-    steps = list(step_checkpoints(run_dir).values())
-    return steps[:-keep_latest] if keep_latest > 0 else steps
+    if keep_latest < 1:
+        raise ValueError(f"train.checkpoint.keep_latest must be at least 1, got {keep_latest}: the newest "
+                         "step checkpoint may be the one LATEST names")
+    return list(step_checkpoints(run_dir).values())[:-keep_latest]
 
 
 def mark_latest(run_dir: str | Path, name: str) -> None:

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tables.chunk_lifecycle import set_status
+from tables.chunk_lifecycle import read_chunks, set_status
 
 if TYPE_CHECKING:
     from conf.schema import PipelineConfig
@@ -33,7 +33,13 @@ class ChunkLedger:
         return Path(os.path.relpath(Path(checkpoint).resolve(), self.run_dir.resolve())).as_posix()
 
     def start(self, chunk_id: int) -> dict:
-        """The run begins (or begins again) to train chunk `chunk_id`: status training."""
+        """The run begins (or begins again) to train chunk `chunk_id`: status training.
+
+        A chunk already `training` (the run crashed inside it and resumed from the previous
+        chunk's checkpoint) is left as it is."""
+        row = next((r for r in read_chunks(self.cfg) if r["chunk_id"] == chunk_id), None)
+        if row is not None and row["status"] == "training":
+            return row
         return set_status(self.cfg, chunk_id, "training")
 
     def finish(self, chunk_id: int, *, step: int, loss: float | None, checkpoint: str | Path) -> dict:

@@ -36,7 +36,9 @@ def test_chunk_checkpoints_incomplete_folder_ignored(tmp_path):
 def test_steps_to_purge_chunk_and_init_never_listed(tmp_path):
     root = _run(tmp_path, ["init", "chunk-0", "step-10", "step-30", "step-20", "chunk-1"])
     assert steps_to_purge(tmp_path, keep_latest=2) == [root / "step-10"]
-    assert steps_to_purge(tmp_path, keep_latest=0) == [root / "step-10", root / "step-20", root / "step-30"]
+    assert steps_to_purge(tmp_path, keep_latest=5) == []
+    with pytest.raises(ValueError, match="train.checkpoint.keep_latest must be at least 1"):
+        steps_to_purge(tmp_path, keep_latest=0)
 
 
 def test_latest_checkpoint_pointer_round_trip(tmp_path):

@@ -49,3 +49,10 @@ def test_start_trained_chunk_refused(two_chunks, tmp_path):
 def test_start_unknown_chunk_names_mix(two_chunks, tmp_path):
     with pytest.raises(LookupError, match="no chunk 9 in the chunks table"):
         ChunkLedger(two_chunks, run_dir=tmp_path).start(9)
+
+
+def test_start_chunk_already_training_left_as_is(two_chunks, tmp_path):
+    ledger = ChunkLedger(two_chunks, run_dir=tmp_path)
+    ledger.start(1)
+    assert ledger.start(1)["status"] == "training"  # resumed after a crash inside chunk 1
+    assert _row(two_chunks, 1)["status"] == "training"
