@@ -14,7 +14,8 @@ a fresh child process so peak RSS is its own:
    happen before the clock starts; `first_batch_seconds` shows the chunk-open share.
 
 Target: >= 20,000,000 tokens/s per process for the loader; peak RSS of the large chunk about
-that of the small one (bounded by train.data.prefetch_batches and read_blocks, not the chunk).
+that of the small one: the large chunk has `--scale` times the files, each one row group, and
+the loader holds one decoded row group plus its prefetched batches, whatever the chunk size.
 
 Run:  PYTHONPATH=. .venv/bin/python bench/bench_loader.py --blocks 2000 --scale 10
       (results also in bench/out/loader.json; --blocks 40 --scale 10 proves it runs in seconds)

@@ -77,7 +77,8 @@ class TrainDataConfig:
     """Blocks per Arrow record batch read from Parquet (memory per read ~ read_blocks x (seq_len + 1) x 4 bytes,
     ~8x that once prepared as int64 inputs, labels, positions and category ids)."""
     read_buffer_bytes: int
-    """Parquet column data is streamed through a buffer of this size instead of loading whole row groups."""
+    """Parquet column data is read through a buffer of this size instead of pre-buffering whole column chunks
+    (the reader still decodes one row group at a time)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,9 +14,9 @@ Algorithm, per chunk (one data-parallel rank; W ranks, B = train.local_batch_siz
 
 Cost: per chunk, one read of the block_id and doc_categories columns (O(blocks + spans)) and
 one broadcast; per batch, reading B(L + 1) int32 tokens and ~10 vectorised numpy passes over
-B * L int64 (no per-token Python). Memory: the prefetched batches plus one record batch of
-`read_blocks` rows per stage, i.e. ~(prefetch_batches + 2) * read_blocks * L * 32 bytes at most,
-and 8 bytes per block of the open chunk for its block ids — not the chunk's tokens.
+B * L int64 (no per-token Python). Memory: the row group being decoded (chunk.py), the prepared
+record batches the queued batches still point into, at most (prefetch_batches + 2) * read_blocks
+* L * 32 bytes, and 8 bytes per block of the open chunk for its block ids; not the chunk's tokens.
 
 Resume: `state_dict()` holds chunk id, pinned version, batches yielded, seed, dp rank and world,
 batch size, seq_len, the chunk's fingerprint and its excluded blocks (state.py); after
