@@ -22,15 +22,26 @@ def rank(group: dist.ProcessGroup | None = None) -> int:
     return dist.get_rank(group) if dist.is_available() and dist.is_initialized() else 0
 
 
+def _device(group: dist.ProcessGroup | None) -> torch.device:
+    """Where a tensor must live for `group`'s backend: CPU for gloo, the current GPU for NCCL alone
+    (torchtitan's GPU runs use plain `nccl` unless CPU offload adds `cpu:gloo`)."""
+    backend = str(dist.get_backend(group))
+    if "gloo" in backend or not torch.cuda.is_available():
+        return torch.device("cpu")
+    return torch.device("cuda", torch.cuda.current_device())
+
+
 def sum_tensor(values: torch.Tensor, group: dist.ProcessGroup | None = None) -> torch.Tensor:
-    """Element-wise SUM of `values` over the ranks of `group` (a copy; the input is untouched).
+    """Element-wise SUM of `values` over the ranks of `group`, returned on CPU (the input is untouched).
 
     >>> sum_tensor(torch.tensor([1.0, 2.0])).tolist()  # one process: unchanged
     [1.0, 2.0]
     """
-    out = values.detach().clone()
+    out = values.detach().to("cpu", copy=True)
     if _active(group):
-        dist.all_reduce(out, op=dist.ReduceOp.SUM, group=group)
+        on_device = out.to(_device(group))
+        dist.all_reduce(on_device, op=dist.ReduceOp.SUM, group=group)
+        out = on_device.cpu()
     return out
 
 
