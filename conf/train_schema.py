@@ -96,7 +96,8 @@ class TrainSpikeConfig:
     """No decision before this many losses are in the window (early losses fall fast)."""
     on_spike: str
     """retry (roll back to the last chunk checkpoint and re-run the chunk) | skip_blocks (roll back,
-    exclude the batch's blocks and their doc ids, continue)."""
+    leave out the fewest highest-loss blocks of the step that explain the spike, write their doc
+    ids to excluded_docs, re-run the chunk without them)."""
     max_rollbacks: int
     """More rollbacks than this in one run stop it with an error (the data or the lr is broken)."""
 
