@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import sys
@@ -32,19 +33,20 @@ from conf.errors import UserError
 from conf.schema import PipelineConfig
 from tables.chunk_lifecycle import read_chunks
 from trainer import step as train_step
+from trainer.data import BlockLoader
 from trainer.checkpoint import load_checkpoint, read_meta, save_checkpoint
 from trainer.fsdp import cpu_mesh, shard_model
 from trainer.lifecycle.channel_loss import ChannelLoss, write_channel_losses
 from trainer.lifecycle.checkpoints import (INIT_NAME, checkpoints_dir, chunk_checkpoint_name, latest_checkpoint,
                                            mark_latest, step_checkpoint_name, steps_to_purge)
 from trainer.lifecycle.chunk_ledger import ChunkLedger
+from trainer.lifecycle.exclusions import excluded_blocks
 from trainer.lifecycle.save_trigger import SaveTrigger
 from trainer.lifecycle.spike import SpikeGuard, per_block_loss
 from trainer.lifecycle.spike_rollback import roll_back_on_spike
 from trainer.model import build_model
 from trainer.optim import build_optimizer, clip_gradients
 from trainer.schedule import build_scheduler
-from trainer.stub_loader import StubLoader
 from trainer.vocab import padded_vocab_size
 
 LOG_FILE = "train_log.jsonl"
@@ -84,7 +86,9 @@ class Run:
         shard_model(self.model, cpu_mesh())
         self.optimizer = build_optimizer(self.model, self.t.optim)
         self.scheduler = build_scheduler(self.optimizer, self.t)
-        self.loader = StubLoader(cfg, dp_rank=self.rank, dp_world_size=self.world, run_id=self.run_id)
+        # A chunk opened again after a skip_blocks rollback leaves out what this run excluded.
+        self.loader = BlockLoader(cfg, dp_rank=self.rank, dp_world_size=self.world,
+                                  exclusions=lambda k: excluded_blocks(cfg, chunk_id=k, run_id=self.run_id))
         self.ledger = ChunkLedger(cfg, self.run_dir)
         self.trigger = SaveTrigger(self.t.save, run_dir=self.run_dir)
         self.guard = SpikeGuard(self.t.spike)
@@ -175,10 +179,7 @@ class Run:
 
     def begin_chunk(self, chunk_id: int) -> None:
         self.chunk_id = chunk_id
-        # Every rank has its first batch of the chunk before the row says `training`: a rank
-        # still choosing its chunk must not see chunk k as taken and pick k + 1.
-        dist.barrier()
-        if self.rank == 0:
+        if self.rank == 0:  # the loader's rank 0 chose the chunk for every rank
             self.ledger.start(chunk_id)
         self.log_line(f"chunk {chunk_id}: training")
 
@@ -231,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     torch.use_deterministic_algorithms(True)
     dist.init_process_group("gloo")
+    # The loader's chunk and wait messages once, from rank 0; other ranks only warn.
+    logging.basicConfig(level=logging.INFO if dist.get_rank() == 0 else logging.WARNING, format="%(message)s")
     try:
         Path(cfg.train.run_dir).mkdir(parents=True, exist_ok=True)
         Run(cfg).train()
