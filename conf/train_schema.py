@@ -138,6 +138,10 @@ class TrainConfig:
     """Stop after this many chunks finished in this run; null = no limit."""
     log_every: int
     """Log (loss, lr, tokens/s, channel losses) every this many steps."""
+    nproc_per_node: int
+    """Processes `flywheel train` starts on this machine (torchrun --nproc_per_node)."""
+    threads_per_process: int
+    """OMP_NUM_THREADS of each process `flywheel train` starts (torchrun's own default is 1)."""
     model: TrainModelConfig
     optim: TrainOptimConfig
     schedule: TrainScheduleConfig
