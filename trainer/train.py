@@ -42,7 +42,7 @@ from trainer.lifecycle.checkpoints import (INIT_NAME, checkpoints_dir, chunk_che
 from trainer.lifecycle.chunk_ledger import ChunkLedger
 from trainer.lifecycle.exclusions import excluded_blocks
 from trainer.lifecycle.save_trigger import SaveTrigger
-from trainer.lifecycle.spike import SpikeGuard, per_block_loss
+from trainer.lifecycle.spike import SpikeGuard, SpikeLimitError, per_block_loss
 from trainer.lifecycle.spike_rollback import roll_back_on_spike
 from trainer.model import build_model
 from trainer.optim import build_optimizer, clip_gradients
@@ -100,13 +100,14 @@ class Run:
         self._last_log = time.perf_counter()
 
     # ---- checkpoints -------------------------------------------------------------------------
-    def save(self, name: str) -> Path:
+    def save(self, name: str, **extra) -> Path:
+        """Checkpoint `name` with the train state (+ `extra`), point LATEST at it, rotate step ones."""
         folder = checkpoints_dir(self.run_dir) / name
         guard = self.guard.state_dict()
+        state = {"step": self.step, "chunk_id": self.chunk_id, "run_id": self.run_id,
+                 "spike_window": guard["window"].tolist(), "spike_format": guard["format"], **extra}
         save_checkpoint(folder, model=self.model, optimizer=self.optimizer, scheduler=self.scheduler,
-                        loader_state=self.loader.state_dict(),
-                        train_state={"step": self.step, "chunk_id": self.chunk_id, "run_id": self.run_id,
-                                     "spike_window": guard["window"].tolist(), "spike_format": guard["format"]})
+                        loader_state=self.loader.state_dict(), train_state=state)
         if self.rank == 0:
             mark_latest(self.run_dir, name)
             for old in steps_to_purge(self.run_dir, self.t.checkpoint.keep_latest):
@@ -114,7 +115,8 @@ class Run:
         dist.barrier()
         return folder
 
-    def restore(self, folder: Path) -> None:
+    def restore(self, folder: Path) -> dict:
+        """Load checkpoint `folder` into model, optimiser, scheduler, loader and guard; returns its train state."""
         loader_state, meta = load_checkpoint(folder, model=self.model, optimizer=self.optimizer,
                                              scheduler=self.scheduler)
         self.loader.load_state_dict(loader_state)
@@ -123,15 +125,21 @@ class Run:
         self.step, self.chunk_id = meta["step"], meta["chunk_id"]
         self.recent.clear()
         self.channels.reduce()  # drop a half-filled window (collective, like the save that made it)
+        return meta
 
     def start(self) -> None:
         """Resume from LATEST, or checkpoint the fresh model as `init` (the rollback target of chunk 1)."""
         latest = latest_checkpoint(self.run_dir)
-        if latest is not None:
-            self.restore(latest)
-            self.log_line(f"resumed from {latest.name} at step {self.step}")
-        else:
+        if latest is None:
             self.save(INIT_NAME)
+            return
+        meta = self.restore(latest)
+        self.log_line(f"resumed from {latest.name} at step {self.step}")
+        if meta.get("chunk_ended") and self.rank == 0:
+            # Killed between writing chunk-<k> and its row update: finish the row now.
+            row = next(r for r in read_chunks(self.cfg) if r["chunk_id"] == self.chunk_id)
+            if row["status"] == "training":
+                self.ledger.finish(self.chunk_id, step=self.step, loss=meta["chunk_loss"], checkpoint=latest)
 
     # ---- the loop ----------------------------------------------------------------------------
     def train(self) -> int:
@@ -145,7 +153,8 @@ class Run:
                 break
             if self.one_step(inputs, labels) and self.loader.chunk_ended and self.end_chunk():
                 break
-        if latest_checkpoint(self.run_dir) is None or read_meta(latest_checkpoint(self.run_dir))["step"] != self.step:
+        latest = latest_checkpoint(self.run_dir)
+        if latest is None or read_meta(latest)["step"] != self.step:  # stopped inside a chunk
             self.save(step_checkpoint_name(self.step))
         return self.step
 
@@ -185,8 +194,8 @@ class Run:
 
     def end_chunk(self) -> bool:
         """Checkpoint `chunk-<k>`, mark it trained; True when max_chunks is reached."""
-        folder = self.save(chunk_checkpoint_name(self.chunk_id))
         loss = sum(self.recent) / len(self.recent) if self.recent else None
+        folder = self.save(chunk_checkpoint_name(self.chunk_id), chunk_ended=True, chunk_loss=loss)
         if self.rank == 0:
             self.ledger.finish(self.chunk_id, step=self.step, loss=loss, checkpoint=folder)
         self.log_line(f"chunk {self.chunk_id}: trained at step {self.step}, checkpoint {folder.name}")
@@ -232,12 +241,13 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     torch.use_deterministic_algorithms(True)
     dist.init_process_group("gloo")
-    # The loader's chunk and wait messages once, from rank 0; other ranks only warn.
-    logging.basicConfig(level=logging.INFO if dist.get_rank() == 0 else logging.WARNING, format="%(message)s")
+    # The loader's chunk and wait messages once: every rank takes the same decisions (rank 0's,
+    # broadcast), so rank 0 speaks for all and the others report errors only.
+    logging.basicConfig(level=logging.INFO if dist.get_rank() == 0 else logging.ERROR, format="%(message)s")
     try:
         Path(cfg.train.run_dir).mkdir(parents=True, exist_ok=True)
         Run(cfg).train()
-    except UserError as exc:
+    except (UserError, SpikeLimitError) as exc:
         # Every rank meets the same config/data error; destroying the group here could hang
         # on a rank still inside a collective, so exit without it (as torchtitan does).
         if dist.get_rank() == 0:

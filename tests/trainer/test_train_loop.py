@@ -70,3 +70,9 @@ def test_train_channel_losses_every_category_every_log_step(trained):
         # The channel means recombine into the step loss the optimiser saw.
         weighted = sum(m["loss"] * m["tokens"] for c, m in rows.items() if c != "_all") / rows["_all"]["tokens"]
         assert weighted == pytest.approx(record["loss"], rel=1e-5)
+
+
+def test_train_resume_other_world_size_refused_naming_nproc(trained):
+    cfg, run_dir, _ = trained
+    with pytest.raises(AssertionError, match=r"written by 2 data-parallel ranks.*--nproc_per_node=2"):
+        torchrun(overrides(cfg, run_dir), nproc=1)
