@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conf.train_schema import TrainConfig
+
 
 @dataclass(frozen=True, kw_only=True)
 class SparkConfig:
@@ -447,3 +449,5 @@ class PipelineConfig:
     pii: PiiConfig
     train_quality: TrainQualityConfig
     monitoring: MonitoringConfig
+    train: TrainConfig
+    """The trainer (conf/train_schema.py): model, optimiser, schedule, loader, lifecycle."""

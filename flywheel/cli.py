@@ -22,6 +22,7 @@ COMMANDS = {
     "tokenize_docs": ("spark_jobs.tokenize_docs", "tokenize curated_docs into tokenized_docs"),
     "mix": ("spark_jobs.mix", "mix categories into chunks of packed blocks"),
     "inspect": ("spark_jobs.inspect_docs", "look at what a stage dropped and why"),
+    "train": ("trainer.cli", "train on the ready chunks (torchrun, CPU FSDP2); `train rollback --to-chunk k`"),
     "demo": ("spark_jobs.demo", "run every stage on the sample corpus"),
     "monitor": ("monitoring.monitor", "start/stop Prometheus and a Pushgateway on loopback (up|down|status)"),
 }

@@ -2,7 +2,8 @@
 
 Reads   nothing but the Python standard library and the documents bundled in
         `samples/texts` (the sample corpus is generated, never downloaded).
-Writes  the sample corpus under `--data` and every table under the warehouse.
+Writes  the sample corpus under `--data`, every table under the warehouse and the training run
+        (checkpoints per chunk, train_log.jsonl) under `runs/demo`.
 Run     flywheel demo [--data data/sample] [--warehouse warehouse]
 
 Each stage is one entry of STAGES; the demo prints what each stage wrote (tables, row
@@ -86,18 +87,61 @@ def stage_tokenizer(spark, cfg: PipelineConfig, data: Path) -> list[str]:
 
 
 def stage_mix(spark, cfg: PipelineConfig, data: Path) -> list[str]:
-    """Mix two chunks of packed blocks; the sample corpus is ~2M tokens, so chunks of at most
-    128 blocks instead of the default 1B tokens."""
+    """Mix two chunks of packed blocks; chunks of at most DEMO_CHUNK_BLOCKS blocks instead of the
+    default 1B tokens, so the training stage after it stays short on two CPU cores."""
     import dataclasses
 
     from spark_jobs import mix
 
-    small = min(cfg.mix.chunk_tokens, 128 * (cfg.mix.seq_len + 1))
+    small = min(cfg.mix.chunk_tokens, DEMO_CHUNK_BLOCKS * (cfg.mix.seq_len + 1))
     cfg = dataclasses.replace(cfg, mix=dataclasses.replace(cfg.mix, chunk_tokens=small))
     for summary in mix.run(spark, cfg, n_chunks=2):
         mix.print_summary(summary)
     return ["blocks", "chunks", "usage"]
 
+
+def stage_train(spark, cfg: PipelineConfig, data: Path) -> list[str]:
+    """Train on the demo's chunks: `flywheel train` starts 2 CPU processes (torchrun, FSDP2 over
+    gloo) on a tiny torchtitan Llama3; each chunk ends with a `chunk-<k>` checkpoint and its row
+    marked `trained`. A subprocess, because jobs never import the trainer."""
+    import dataclasses
+    import subprocess
+
+    import yaml
+
+    from conf.errors import UserError
+    from tables.spark_tables import read_table
+
+    blocks = sum(r["blocks"] for r in read_table(spark, cfg, "chunks").where("status = 'ready'").collect())
+    run_dir = Path(DEMO_RUN_DIR)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    # The demo's full config (the user's --config/--set included) goes to the trainer as a file.
+    config_file = run_dir / "demo_config.yaml"
+    config_file.write_text(yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False), encoding="utf-8")
+    steps = blocks // (DEMO_TRAIN_PROCESSES * DEMO_TRAIN_BATCH)
+    # The demo's sizes win over the train.* values of the user's config.
+    sets = DEMO_TRAIN_SETTINGS + [
+        f"train.run_dir={run_dir}", f"train.nproc_per_node={DEMO_TRAIN_PROCESSES}",
+        f"train.local_batch_size={DEMO_TRAIN_BATCH}", f"train.schedule.warmup_steps={DEMO_WARMUP}",
+        f"train.schedule.total_steps={max(steps, DEMO_WARMUP + 1)}"]  # the lr decays over these chunks
+    cmd = [sys.executable, "-m", "flywheel.cli", "train", "--config", str(config_file)]
+    for item in sets:
+        cmd += ["--set", item]
+    print(f"train: {blocks} ready blocks, {steps} steps on {DEMO_TRAIN_PROCESSES} processes -> {run_dir}", flush=True)
+    if subprocess.call(cmd) != 0:
+        raise UserError(f"the training run failed (its output is above); rerun it with: {' '.join(cmd)}")
+    return ["chunks", "train_metrics"]
+
+
+# Demo sizes: two chunks of 24 blocks of seq_len + 1 tokens (~100k tokens at seq_len 2048) train
+# in about a minute on 2 CPU cores with the model below; the lm head (dim x 32k vocab) dominates.
+DEMO_CHUNK_BLOCKS = 24
+DEMO_RUN_DIR = "runs/demo"
+DEMO_TRAIN_PROCESSES = 2
+DEMO_TRAIN_BATCH = 1
+DEMO_WARMUP = 4
+DEMO_TRAIN_SETTINGS = ["train.model.dim=64", "train.model.n_layers=2", "train.model.n_heads=4", "train.optim.lr=3.0e-3",
+                       "train.log_every=4", "train.data.max_wait_seconds=0"]
 
 # (name, function(spark, cfg, data_dir) -> tables it wrote). Later stages append themselves.
 STAGES = [
@@ -108,6 +152,7 @@ STAGES = [
     ("dedup", stage_dedup),  # after annotate: reads annotated_docs
     ("tokenize", stage_tokenizer),  # after dedup: reads curated_docs
     ("mix", stage_mix),
+    ("train", stage_train),  # after mix: trains its ready chunks
 ]
 
 

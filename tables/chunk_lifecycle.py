@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 TABLE = "chunks"
 STATUSES = ("building", "ready", "training", "trained", "rolled_back")
+# Statuses a trainer may (re)start a chunk from: `training` too, for a run that crashed inside the
+# chunk and resumes from the previous chunk's checkpoint (one trainer owns a warehouse's chunks).
+TRAINABLE = ("ready", "training", "rolled_back")
 
 # (from, to) -> who makes the move and why. The only moves there are.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -92,6 +95,13 @@ def next_ready(cfg: PipelineConfig, after: int | None = None) -> int | None:
     ready = [r["chunk_id"] for r in read_chunks(cfg)
              if r["status"] == "ready" and (after is None or r["chunk_id"] > after)]
     return min(ready) if ready else None
+
+
+def next_trainable(cfg: PipelineConfig, after: int | None = None) -> int | None:
+    """The smallest chunk id above `after` whose status is in TRAINABLE; None while there is none."""
+    ids = [r["chunk_id"] for r in read_chunks(cfg)
+           if r["status"] in TRAINABLE and (after is None or r["chunk_id"] > after)]
+    return min(ids) if ids else None
 
 
 def set_status(cfg: PipelineConfig, chunk_id: int, new: str, **fields) -> int:
