@@ -177,7 +177,7 @@ def main(argv=None) -> int:
     from spark_jobs import mix, tokenize_docs
     from spark_jobs.session import get_spark
     from tables.catalog import CURATED_DOCS
-    from tables.spark_tables import read_table
+    from tables.spark_tables import read_table, spark_schema
     from tables.merge import overwrite_partitions
 
     with PeakRss() as rss:

@@ -13,27 +13,13 @@ import os
 from pathlib import Path
 
 from conf.schema import PipelineConfig
+from tables.artifacts import tokenizer_dir
 
 LATEST = "LATEST"
 
 
 class TokenizerNotFoundError(FileNotFoundError):
     """No trained tokenizer where the config points."""
-
-
-def tokenizer_dir(cfg: PipelineConfig) -> Path:
-    """Folder holding the tokenizer versions (`tokenizer.dir`, else `<warehouse>/_tokenizers`)."""
-    if cfg.tokenizer.dir:
-        return Path(cfg.tokenizer.dir).expanduser().resolve()
-    warehouse = cfg.spark.warehouse
-    if warehouse.startswith("file:"):
-        warehouse = warehouse[len("file:"):]
-    if "://" in warehouse:
-        raise ValueError(
-            f"spark.warehouse={cfg.spark.warehouse!r} is not a local folder: set tokenizer.dir to a "
-            "local or shared-filesystem folder for the tokenizer artifacts"
-        )
-    return (Path(warehouse) / "_tokenizers").resolve()
 
 
 def save_tokenizer(cfg: PipelineConfig, tokenizer_json: str, metadata: dict) -> str:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from conf.errors import UserError
 from tables.catalog import table_def
-from tables.delta_rs import open_table
+from tables.delta_rs import open_table, read_arrow
 
 if TYPE_CHECKING:
     from conf.schema import PipelineConfig
@@ -80,13 +80,13 @@ def check_transition(old: str, new: str, chunk_id: int | None = None) -> None:
 
 def read_chunks(cfg: PipelineConfig) -> list[dict]:
     """Every `chunks` row as a dict, by chunk_id; TableNotFoundError before the first mix."""
-    rows = open_table(cfg, TABLE).to_pyarrow_table().to_pylist()
+    rows = read_arrow(cfg, TABLE).to_pylist()
     return sorted(rows, key=lambda r: r["chunk_id"])
 
 
 def read_chunk(cfg: PipelineConfig, chunk_id: int) -> dict | None:
     """The `chunks` row of `chunk_id`, or None."""
-    rows = open_table(cfg, TABLE).to_pyarrow_table(filters=[("chunk_id", "=", chunk_id)]).to_pylist()
+    rows = read_arrow(cfg, TABLE, filters=[("chunk_id", "=", chunk_id)]).to_pylist()
     return rows[0] if rows else None
 
 
@@ -119,7 +119,7 @@ def set_status(cfg: PipelineConfig, chunk_id: int, new: str, **fields) -> int:
                          f"allowed: {[c for c in columns if c not in _KEY_COLUMNS]}")
     updates = {name: _sql_literal(value, columns[name]) for name, value in {"status": new, **fields}.items()}
     table = open_table(cfg, TABLE)
-    rows = table.to_pyarrow_table(columns=["status"], filters=[("chunk_id", "=", chunk_id)]).to_pylist()
+    rows = read_arrow(cfg, TABLE, table.version(), columns=["status"], filters=[("chunk_id", "=", chunk_id)]).to_pylist()
     if not rows:
         raise ChunkNotFoundError(f"chunk {chunk_id} has no row in table {TABLE!r}: run flywheel mix to build it")
     old = rows[0]["status"]

@@ -55,10 +55,8 @@ from torchtitan.tools.logging import logger
 from torchtitan.trainer import Trainer
 
 from conf import ConfigError, load_config
-from conf.errors import UserError
 from conf.schema import PipelineConfig
 from conf.train_schema import TrainScheduleConfig
-from tables.chunk_lifecycle import read_chunks
 from trainer.data import BlockLoader
 from trainer.lifecycle import (
     ChannelLoss, ChunkLedger, SaveTrigger, SpikeGuard, chunk_checkpoint_name, excluded_blocks, latest_checkpoint,
@@ -69,7 +67,8 @@ from trainer.lifecycle.collectives import rank
 from trainer.lifecycle.spike import SpikeDecision
 from trainer.model import llama_config
 from trainer.schedule import lr_multiplier, total_steps
-from trainer.vocab import padded_vocab_size, tokenizer_dir
+from tables.artifacts import tokenizer_dir
+from trainer.vocab import chunks_tokenizer_version, padded_vocab_size
 
 # Size presets: YAML overlays merged over conf/default.yaml (whose train.model is the debug shape).
 PRESETS = {"debug": [], "1b": [str(Path(__file__).resolve().parents[1] / "conf" / "train_1b.yaml")]}
@@ -433,18 +432,9 @@ def check_parallelism(p: ParallelismConfig) -> None:
 
 
 # ---- config functions ------------------------------------------------------------------------
-def tokenizer_version(cfg: PipelineConfig) -> str:
-    """The one tokenizer version of the chunks to train (as the CPU backend requires)."""
-    versions = sorted({r["tokenizer_version"] for r in read_chunks(cfg)})
-    if len(versions) != 1:
-        raise UserError(f"the chunks table holds tokenizer versions {versions or 'none'}: one run trains "
-                        "chunks of one tokenizer (start a new train.run_dir for another)")
-    return versions[0]
-
-
 def model_spec(cfg: PipelineConfig, flavor: str) -> ModelSpec:
     """torchtitan's ModelSpec of `train.model` with FlexAttention, the tokenizer's vocab and mix.seq_len."""
-    vocab = padded_vocab_size(cfg, tokenizer_version(cfg))
+    vocab = padded_vocab_size(cfg, chunks_tokenizer_version(cfg))
     model = llama_config(cfg.train.model, vocab_size=vocab, seq_len=cfg.mix.seq_len,
                          inner_attention=FlexAttention.Config())
     return ModelSpec(name="flywheel_llama3", flavor=flavor, model=model, parallelize_fn=parallelize_llama,
@@ -473,7 +463,7 @@ def build_config(flavor: str, argv: list[str] | None = None) -> FlywheelTrainer.
         flywheel=section,
         flavor=flavor,
         model_spec=spec,
-        hf_assets_path=str(tokenizer_dir(cfg) / tokenizer_version(cfg)),
+        hf_assets_path=str(tokenizer_dir(cfg) / chunks_tokenizer_version(cfg)),
         dump_folder=t.run_dir,
         dataloader=FlywheelDataLoader.Config(config_files=section.files(), overrides=list(section.overrides)),
         loss=CrossEntropyLoss.Config(global_vocab_size=spec.model.vocab_size),

@@ -47,7 +47,8 @@ from trainer.lifecycle.spike_rollback import roll_back_on_spike
 from trainer.model import build_model
 from trainer.optim import build_optimizer, clip_gradients
 from trainer.schedule import build_scheduler
-from trainer.vocab import padded_vocab_size
+from trainer.lifecycle.run import run_id
+from trainer.vocab import chunks_tokenizer_version, padded_vocab_size
 
 LOG_FILE = "train_log.jsonl"
 
@@ -59,20 +60,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def run_id(cfg: PipelineConfig) -> str:
-    """`train.run_id`, else the run folder's name."""
-    return cfg.train.run_id or Path(cfg.train.run_dir).resolve().name
-
-
-def model_vocab(cfg: PipelineConfig) -> int:
-    """Padded vocab of the tokenizer of the chunks (all chunks must share one tokenizer)."""
-    versions = sorted({r["tokenizer_version"] for r in read_chunks(cfg)})
-    if len(versions) != 1:
-        raise UserError(f"the chunks table holds tokenizer versions {versions or 'none'}: one run trains "
-                        "chunks of one tokenizer (start a new train.run_dir for another)")
-    return padded_vocab_size(cfg, versions[0])
-
-
 class Run:
     """One process of a training run: model, optimiser, schedule, loader and lifecycle together."""
 
@@ -81,7 +68,7 @@ class Run:
         self.rank, self.world = dist.get_rank(), dist.get_world_size()
         self.run_dir = Path(self.t.run_dir)
         self.run_id = run_id(cfg)
-        self.model = build_model(self.t.model, vocab_size=model_vocab(cfg), seq_len=cfg.mix.seq_len,
+        self.model = build_model(self.t.model, vocab_size=padded_vocab_size(cfg, chunks_tokenizer_version(cfg)), seq_len=cfg.mix.seq_len,
                                  seed=self.t.seed)
         shard_model(self.model, cpu_mesh())
         self.optimizer = build_optimizer(self.model, self.t.optim)

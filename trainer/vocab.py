@@ -1,16 +1,17 @@
 """The model's vocab size: the padded vocab of the tokenizer the chunks were tokenised with.
 
 Reads `<tokenizer dir>/<version>/metadata.json` (written by train_tokenizer), the version being
-the `tokenizer_version` of the chunks to train. The folder rule repeats
-`spark_jobs/tokenizer_store.tokenizer_dir` because the trainer never imports spark_jobs.
+the `tokenizer_version` of the chunks to train; the folder comes from `tables.artifacts`, where
+the tokenizer job finds it too.
 """
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from conf.errors import UserError
 from conf.schema import PipelineConfig
+from tables.artifacts import tokenizer_dir
+from tables.chunk_lifecycle import read_chunks
 
 METADATA_FILE = "metadata.json"
 
@@ -19,16 +20,13 @@ class TokenizerMetadataError(UserError, FileNotFoundError):
     """The chunks name a tokenizer version whose artifact is not where the config points."""
 
 
-def tokenizer_dir(cfg: PipelineConfig) -> Path:
-    """`tokenizer.dir`, else `<spark.warehouse>/_tokenizers` (local or shared-filesystem folder)."""
-    if cfg.tokenizer.dir:
-        return Path(cfg.tokenizer.dir).expanduser().resolve()
-    warehouse = cfg.spark.warehouse.removeprefix("file:")
-    if "://" in warehouse:
-        raise TokenizerMetadataError(
-            f"spark.warehouse={cfg.spark.warehouse!r} is not a local folder: set tokenizer.dir to the "
-            "folder holding the tokenizer artifacts")
-    return (Path(warehouse) / "_tokenizers").resolve()
+def chunks_tokenizer_version(cfg: PipelineConfig) -> str:
+    """The one tokenizer version of the chunks to train (a run trains chunks of one tokenizer)."""
+    versions = sorted({r["tokenizer_version"] for r in read_chunks(cfg)})
+    if len(versions) != 1:
+        raise UserError(f"the chunks table holds tokenizer versions {versions or 'none'}: one run trains "
+                        "chunks of one tokenizer (start a new train.run_dir for another)")
+    return versions[0]
 
 
 def padded_vocab_size(cfg: PipelineConfig, version: str) -> int:

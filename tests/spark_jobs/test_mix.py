@@ -11,6 +11,7 @@ from spark_jobs import mix
 from conf import load_config, replace
 from spark_jobs.tokenizer_store import load_artifact
 from tests.spark_jobs.curated_corpus import SMALL_TOKENIZER, curated_rows, job_args, pii_strings, tokenized_warehouse
+from tables.delta_rs import read_arrow
 from tables.spark_tables import spark_schema
 
 SEQ_LEN = 63  # blocks of 64 tokens
@@ -25,7 +26,7 @@ def group_of(row):
 
 def read(cfg, name):
     """Table `name` through delta-rs, as a list of dicts."""
-    return DeltaTable(f"{cfg.spark.warehouse}/{name}").to_pyarrow_table().to_pylist()
+    return read_arrow(cfg, name).to_pylist()
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@ import pytest
 from deltalake import DeltaTable as RsTable
 
 from tables.catalog import TABLES, TableNotFoundError, table_path
+from tables.delta_rs import read_arrow
 from tables.spark_tables import create_if_not_exists, read_table
-from tables.spark_tables import spark_schema
 
 pytestmark = pytest.mark.spark
 
@@ -17,7 +17,7 @@ def test_create_every_table_idempotent_and_readable_by_delta_rs(spark, cfg):
         assert read_table(spark, cfg, name).schema.fieldNames() == tdef.column_names
         rs = RsTable(table_path(cfg, name))
         assert rs.version() == 0, f"{name}: create_if_not_exists wrote a second version"
-        assert rs.to_pyarrow_table().column_names == tdef.column_names
+        assert read_arrow(cfg, name).column_names == tdef.column_names
         assert list(rs.metadata().partition_columns) == list(tdef.partition_by)
         config = rs.metadata().configuration
         assert config.get("delta.enableDeletionVectors") == "false", name

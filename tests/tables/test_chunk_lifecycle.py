@@ -10,7 +10,7 @@ from deltalake import DeltaTable
 
 from tables import chunk_lifecycle as lc
 from tables.catalog import TableNotFoundError
-from tables.delta_rs import append
+from tables.delta_rs import append, read_arrow
 
 # Written out by hand from the lifecycle (mix: build and rebuild; trainer: run, spike, retry;
 # rollback by hand). Not derived from lc.TRANSITIONS.
@@ -74,8 +74,8 @@ def chunks(cfg):
 
 
 def _plain(cfg) -> dict[int, dict]:
-    """The table read back by a fresh DeltaTable, not through the module under test."""
-    rows = DeltaTable(f"{cfg.spark.warehouse}/chunks").to_pyarrow_table().to_pylist()
+    """The table read back through delta-rs, not through the module under test."""
+    rows = read_arrow(cfg, "chunks").to_pylist()
     return {r["chunk_id"]: r for r in rows}
 
 

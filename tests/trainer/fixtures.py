@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tables.catalog import BLOCKS, CHUNKS
-from tables.delta_rs import append, open_table
+from tables.delta_rs import append, read_arrow
 from udfs.packing import plan_pieces
 
 if TYPE_CHECKING:
@@ -225,5 +225,5 @@ def write_synthetic_chunks(cfg: PipelineConfig, n_chunks: int, *, blocks_per_chu
 
 def read_blocks(cfg: PipelineConfig, chunk_id: int) -> pa.Table:
     """The `blocks` rows of chunk `chunk_id` as stored now, in block_id order (for assertions)."""
-    table = open_table(cfg, "blocks").to_pyarrow_table(filters=[("chunk_id", "=", chunk_id)])
+    table = read_arrow(cfg, "blocks", filters=[("chunk_id", "=", chunk_id)])
     return table.sort_by("block_id")

@@ -5,7 +5,7 @@ import pytest
 
 from conf import load_config
 from tables.chunk_lifecycle import read_chunks
-from tables.delta_rs import open_table
+from tables.delta_rs import read_arrow
 from tests.conftest import TEST_OVERRIDES
 from tests.trainer.fixtures import write_synthetic_chunks
 from tests.trainer.train_runs import SEQ_LEN, VOCAB, log_records, overrides, torchrun, write_tokenizer_metadata
@@ -24,7 +24,7 @@ def trained(tmp_path_factory):
     run_dir = base / "run"
     run_dir.mkdir()
     (run_dir / "save").touch()  # the trigger, seen at the first check (train.save.check_every = 1)
-    out = torchrun(overrides(cfg, run_dir))
+    torchrun(overrides(cfg, run_dir))
     return cfg, run_dir, chunks
 
 
@@ -55,7 +55,7 @@ def test_train_save_file_checkpoints_next_step_and_disappears(trained):
 
 def test_train_channel_losses_every_category_every_log_step(trained):
     cfg, run_dir, trained_chunks = trained
-    metrics = open_table(cfg, "train_metrics").to_pyarrow_table().to_pylist()
+    metrics = read_arrow(cfg, "train_metrics").to_pylist()
     logged = {r["step"]: r for r in log_records(run_dir)}
     assert {m["step"] for m in metrics} == set(logged)
     assert {m["category"] for m in metrics} == {"_all", "code", "web"}

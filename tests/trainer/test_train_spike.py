@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from conf import load_config
 from tables.chunk_lifecycle import read_chunks
-from tables.delta_rs import open_table
+from tables.delta_rs import read_arrow
 from tests.conftest import TEST_OVERRIDES
 from tests.trainer.fixtures import garbage_tokens, pack_blocks, replace_block, synthetic_docs, write_chunk
 from tests.trainer.train_runs import SEQ_LEN, VOCAB, log_records, overrides, torchrun, write_tokenizer_metadata
@@ -40,7 +40,7 @@ def test_train_garbage_block_one_rollback_doc_excluded_chunk_trained(tmp_path):
     spikes = [line for line in out.stdout.splitlines() if line.startswith("spike at")]
     assert len(spikes) == 1, out.stdout[-3000:]
     assert "rolled back to chunk-0" in spikes[0]
-    excluded = open_table(cfg, "excluded_docs").to_pyarrow_table().to_pylist()
+    excluded = read_arrow(cfg, "excluded_docs").to_pylist()
     assert [(r["doc_id"], r["chunk_id"], r["block_id"], r["reason"]) for r in excluded] == [
         ("garbage", 1, GARBAGE_BLOCK, "loss_spike")]
     # Chunk 1 retried without the block: 31 blocks -> 7 full steps of 4 blocks after chunk 0.

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from tables.delta_rs import open_table
+from tables.delta_rs import arrow_dataset
 
 if TYPE_CHECKING:
     from conf.schema import PipelineConfig
@@ -62,8 +62,7 @@ def unit_order(n_units: int, seed: int, chunk_id: int) -> np.ndarray:
 
 def open_chunk(cfg: PipelineConfig, chunk_id: int, version: int, seed: int, read_buffer_bytes: int) -> ChunkLayout:
     """Lay out chunk `chunk_id` of `blocks` at `version`; an empty layout if the partition holds no rows."""
-    dataset = open_table(cfg, "blocks", version).to_pyarrow_dataset(
-        file_pruning_predicate=[("chunk_id", "=", str(chunk_id))])
+    dataset = arrow_dataset(cfg, "blocks", version, file_pruning_predicate=[("chunk_id", "=", str(chunk_id))])
     files = sorted(dataset.get_fragments(), key=lambda f: f.path)
     groups = [g for f in files for g in f.split_by_row_group()]
     order = unit_order(len(groups), seed, chunk_id)

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tables.catalog import EXCLUDED_DOCS
-from tables.delta_rs import append, exists, open_table
+from tables.delta_rs import append, exists, read_arrow
 
 if TYPE_CHECKING:
     from conf.schema import PipelineConfig
@@ -36,13 +36,12 @@ def block_doc_ids(cfg: PipelineConfig, blocks: Iterable[tuple[int, int]],
     Raises LookupError naming the blocks the table does not hold (never a silent partial write).
     """
     wanted = sorted(set((int(c), int(b)) for c, b in blocks))
-    table = open_table(cfg, "blocks", version)
     found: dict[tuple[int, int], list[str]] = {}
     for chunk_id in sorted({c for c, _ in wanted}):
         ids = [b for c, b in wanted if c == chunk_id]
         # The chunk_id term prunes to the chunk's partition; block_id filters rows inside it.
-        rows = table.to_pyarrow_table(
-            columns=["block_id", "doc_ids"],
+        rows = read_arrow(
+            cfg, "blocks", version, columns=["block_id", "doc_ids"],
             filters=(pc.field("chunk_id") == chunk_id) & pc.field("block_id").isin(pa.array(ids, pa.int64())))
         for block_id, doc_ids in zip(rows["block_id"].to_pylist(), rows["doc_ids"].to_pylist()):
             found[(chunk_id, block_id)] = list(dict.fromkeys(doc_ids))  # a doc spans a block once or more
@@ -76,5 +75,5 @@ def excluded_blocks(cfg: PipelineConfig, *, chunk_id: int, run_id: str | None = 
     filters = pc.field("chunk_id") == chunk_id
     if run_id is not None:
         filters &= pc.field("run_id") == run_id
-    rows = open_table(cfg, "excluded_docs").to_pyarrow_table(columns=["block_id"], filters=filters)
+    rows = read_arrow(cfg, "excluded_docs", columns=["block_id"], filters=filters)
     return set(rows["block_id"].to_pylist())

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tables.delta_rs import open_table
+from tables.delta_rs import read_arrow
 from tests.trainer.fixtures import (
     EOS_ID, docs_from_arrays, garbage_tokens, pack_blocks, read_blocks, replace_block, successor_maps,
     synthetic_docs, write_synthetic_chunks)
@@ -41,7 +41,7 @@ def test_write_synthetic_chunks_blocks_and_ready_rows_read_back(cfg):
         stored = read_blocks(cfg, ch.chunk_id)
         assert stored.num_rows == 6 and stored.to_pylist() == ch.blocks.to_pylist()
         assert all(len(t) == 16 for t in stored.column("tokens").to_pylist())
-    rows = sorted(open_table(cfg, "chunks").to_pyarrow_table().to_pylist(), key=lambda r: r["chunk_id"])
+    rows = sorted(read_arrow(cfg, "chunks").to_pylist(), key=lambda r: r["chunk_id"])
     assert [(r["chunk_id"], r["status"], r["blocks"], r["tokens"], r["seq_len"]) for r in rows] == [
         (0, "ready", 6, 96, 15), (1, "ready", 6, 96, 15)]
     # Two files per chunk (4 + 2 rows): four appends and the table's creation -> version 3.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tables.delta_rs import open_table
+from tables.delta_rs import read_arrow
 from trainer.lifecycle.channel_loss import ChannelLoss, write_channel_losses
 
 
@@ -38,7 +38,7 @@ def test_add_category_id_past_names_refused():
 def test_write_channel_losses_rows_in_train_metrics(cfg):
     means = {"_all": (2.5, 40), "code": (2.0, 10), "web": (2.75, 30)}
     assert write_channel_losses(cfg, means, run_id="r1", step=20, chunk_id=3) == 3
-    rows = sorted(open_table(cfg, "train_metrics").to_pyarrow_table().to_pylist(), key=lambda r: r["category"])
+    rows = sorted(read_arrow(cfg, "train_metrics").to_pylist(), key=lambda r: r["category"])
     assert rows == [
         {"run_id": "r1", "step": 20, "chunk_id": 3, "category": "_all", "loss": 2.5, "tokens": 40},
         {"run_id": "r1", "step": 20, "chunk_id": 3, "category": "code", "loss": 2.0, "tokens": 10},

@@ -15,7 +15,7 @@ import torch
 from conf import load_config
 from conf.train_schema import TrainSaveConfig, TrainSpikeConfig
 from tables.chunk_lifecycle import read_chunks, set_status
-from tables.delta_rs import open_table
+from tables.delta_rs import read_arrow
 from trainer.lifecycle import ChannelLoss, SaveTrigger, SpikeGuard, roll_back_on_spike
 from trainer.lifecycle.checkpoints import checkpoints_dir
 from trainer.lifecycle.collectives import any_rank
@@ -122,7 +122,7 @@ def test_roll_back_on_spike_block_docs_excluded_once(ran):
     block = ran["chunks"][1].blocks.filter(ran["chunks"][1].blocks["block_id"].to_numpy() == 1)
     docs = list(dict.fromkeys(block["doc_ids"][0].as_py()))
     assert ran["results"][0]["rollback"][2] == len(docs) and ran["results"][1]["rollback"][2] == 0
-    rows = open_table(ran["cfg"], "excluded_docs").to_pyarrow_table().to_pylist()
+    rows = read_arrow(ran["cfg"], "excluded_docs").to_pylist()
     assert sorted(r["doc_id"] for r in rows) == sorted(docs)
     assert {(r["chunk_id"], r["block_id"], r["step"], r["reason"]) for r in rows} == {(1, 1, 57, "loss_spike")}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conf import replace
-from tables.delta_rs import exists, open_table
+from tables.delta_rs import exists, read_arrow
 from trainer.lifecycle.exclusions import block_doc_ids, excluded_blocks, write_exclusions
 
 from tests.trainer.fixtures import docs_from_arrays, pack_blocks, write_chunk
@@ -33,7 +33,7 @@ def test_write_exclusions_one_row_per_doc_of_each_block(cfg8):
     _chunk(cfg8, 0)
     _chunk(cfg8, 1)
     assert write_exclusions(cfg8, [(1, 2), (0, 1)], reason="loss_spike", step=42, run_id="r1") == 5
-    rows = open_table(cfg8, "excluded_docs").to_pyarrow_table().to_pylist()
+    rows = read_arrow(cfg8, "excluded_docs").to_pylist()
     assert sorted((r["doc_id"], r["chunk_id"], r["block_id"]) for r in rows) == [
         ("k0-0", 0, 1), ("k0-1", 0, 1), ("k0-2", 0, 1), ("k1-2", 1, 2), ("k1-3", 1, 2)]
     assert {(r["reason"], r["step"], r["run_id"]) for r in rows} == {("loss_spike", 42, "r1")}
