@@ -6,7 +6,7 @@ each, as a Spark job writes one file per task). Documents are random ids with ge
 (mean `--mean-doc-tokens`), so blocks carry several doc spans as mixed chunks do. Then, each in
 a fresh child process so peak RSS is its own:
 
-1. delta-rs alone: `to_pyarrow_dataset().to_batches()` of the chunk -> numpy int32 (the
+1. delta-rs alone: `tables.delta_rs.arrow_dataset().to_batches()` of the chunk -> numpy int32 (the
    reference figure of PERFORMANCE.md, ~54M tokens/s);
 2. the loader: `trainer.data.BlockLoader` (dp rank 0 of `--world`), every batch of the chunk
    as torch tensors (input, positions, category_ids, labels), timed from construction (chunk
@@ -118,14 +118,14 @@ def write_warehouse(args: argparse.Namespace, warehouse: Path, n_blocks: int) ->
 
 def child(args: argparse.Namespace) -> dict:
     """One arm in this (fresh) process: tokens, seconds (total and after the first batch), peak RSS."""
-    from tables.delta_rs import open_table
+    from tables.delta_rs import arrow_dataset
     from trainer.data import BlockLoader  # imports torch: before the clock starts
 
     cfg = load_config(overrides=overrides(args, args.warehouse))
     t, c = time.perf_counter(), time.process_time()
     tokens, first = 0, None
     if args.child == "deltars":
-        for batch in open_table(cfg, "blocks").to_pyarrow_dataset().to_batches(columns=["tokens"]):
+        for batch in arrow_dataset(cfg, "blocks").to_batches(columns=["tokens"]):
             tokens += len(batch.column("tokens").flatten().to_numpy())
             first = first or time.perf_counter()
     else:
