@@ -425,7 +425,10 @@ class MonitoringConfig:
     push_timeout_seconds: float
     """How long a push may take before the job gives up on it (and says so on stderr)."""
     trainer_listen: str
-    """host:port the trainer's rank 0 serves `/metrics` on."""
+    """host:port the trainer's rank 0 serves `/metrics` on (port 0: any free one)."""
+    peak_flops_per_device: float | None
+    """Peak FLOP/s of one training device, for the MFU metric; null = the GPU's own from
+    torchtitan's table (a CPU or an unknown GPU has none: no MFU is exported)."""
     prometheus_listen: str
     """host:port of the Prometheus that `flywheel monitor up` starts."""
     pushgateway_listen: str

@@ -8,7 +8,9 @@ A `save` file in the run folder, `train.checkpoint.every_steps` and the end of t
 `step-<n>` checkpoints; a restarted run resumes from the newest one (LATEST) and repeats the
 same per-step losses bit for bit (same config, same world size). A loss spike rolls back to
 the previous chunk checkpoint (trainer/lifecycle). Rank 0 prints one line per log step and
-appends it to `<run_dir>/train_log.jsonl`; channel losses go to `train_metrics`.
+appends it to `<run_dir>/train_log.jsonl`; channel losses go to `train_metrics`; rank 0 serves
+the metrics of monitoring/metrics.py (TRAIN_METRICS) on `monitoring.trainer_listen`
+(trainer/lifecycle/live_metrics.py).
 
 The GPU backend is torchtitan's own Trainer (trainer/titan.py); torchtitan's Trainer does not
 start on a CPU-only machine, so this loop exists for tests, the demo and small CPU runs.
@@ -41,10 +43,11 @@ from trainer.lifecycle.checkpoints import (INIT_NAME, checkpoints_dir, chunk_che
                                            mark_latest, step_checkpoint_name, steps_to_purge)
 from trainer.lifecycle.chunk_ledger import ChunkLedger
 from trainer.lifecycle.exclusions import excluded_blocks
+from trainer.lifecycle.live_metrics import LiveMetrics
 from trainer.lifecycle.save_trigger import SaveTrigger
 from trainer.lifecycle.spike import SpikeGuard, SpikeLimitError, per_block_loss
 from trainer.lifecycle.spike_rollback import roll_back_on_spike
-from trainer.model import build_model
+from trainer.model import build_model, llama_config
 from trainer.optim import build_optimizer, clip_gradients
 from trainer.schedule import build_scheduler
 from trainer.lifecycle.run import run_id
@@ -68,8 +71,10 @@ class Run:
         self.rank, self.world = dist.get_rank(), dist.get_world_size()
         self.run_dir = Path(self.t.run_dir)
         self.run_id = run_id(cfg)
-        self.model = build_model(self.t.model, vocab_size=padded_vocab_size(cfg, chunks_tokenizer_version(cfg)), seq_len=cfg.mix.seq_len,
-                                 seed=self.t.seed)
+        vocab = padded_vocab_size(cfg, chunks_tokenizer_version(cfg))
+        self.model = build_model(self.t.model, vocab_size=vocab, seq_len=cfg.mix.seq_len, seed=self.t.seed)
+        _, flops_per_token = llama_config(self.t.model, vocab_size=vocab, seq_len=cfg.mix.seq_len) \
+            .get_nparams_and_flops(self.model, cfg.mix.seq_len)
         shard_model(self.model, cpu_mesh())
         self.optimizer = build_optimizer(self.model, self.t.optim)
         self.scheduler = build_scheduler(self.optimizer, self.t)
@@ -84,7 +89,8 @@ class Run:
         self.chunk_id: int | None = None
         self.recent = deque(maxlen=self.t.log_every)  # step losses of the last log window
         self.chunks_done = 0
-        self._last_log = time.perf_counter()
+        # A CPU has no known peak FLOP/s: MFU only when monitoring.peak_flops_per_device says one.
+        self.live = LiveMetrics(cfg, rank=self.rank, world_size=self.world, flops_per_token=flops_per_token)
 
     # ---- checkpoints -------------------------------------------------------------------------
     def save(self, name: str, **extra) -> Path:
@@ -100,6 +106,7 @@ class Run:
             for old in steps_to_purge(self.run_dir, self.t.checkpoint.keep_latest):
                 shutil.rmtree(old)
         dist.barrier()
+        self.live.checkpoint_saved()
         return folder
 
     def restore(self, folder: Path) -> dict:
@@ -121,6 +128,7 @@ class Run:
             self.save(INIT_NAME)
             return
         meta = self.restore(latest)
+        self.live.checkpoint_saved(latest.stat().st_mtime)
         self.log_line(f"resumed from {latest.name} at step {self.step}")
         if meta.get("chunk_ended") and self.rank == 0:
             # Killed between writing chunk-<k> and its row update: finish the row now.
@@ -131,19 +139,24 @@ class Run:
     # ---- the loop ----------------------------------------------------------------------------
     def train(self) -> int:
         """Train until max_steps, max_chunks or the end of the ready chunks; returns the last step."""
-        self.start()
-        batches = iter(self.loader)
-        while self.t.max_steps is None or self.step < self.t.max_steps:
-            try:
-                inputs, labels = next(batches)
-            except StopIteration:
-                break
-            if self.one_step(inputs, labels) and self.loader.chunk_ended and self.end_chunk():
-                break
-        latest = latest_checkpoint(self.run_dir)
-        if latest is None or read_meta(latest)["step"] != self.step:  # stopped inside a chunk
-            self.save(step_checkpoint_name(self.step))
-        return self.step
+        try:
+            self.start()
+            batches = iter(self.loader)
+            while self.t.max_steps is None or self.step < self.t.max_steps:
+                waited = time.perf_counter()
+                try:
+                    inputs, labels = next(batches)
+                except StopIteration:
+                    break
+                self.live.batch_loaded(time.perf_counter() - waited, tokens=int((labels != train_step.IGNORE_INDEX).sum()))
+                if self.one_step(inputs, labels) and self.loader.chunk_ended and self.end_chunk():
+                    break
+            latest = latest_checkpoint(self.run_dir)
+            if latest is None or read_meta(latest)["step"] != self.step:  # stopped inside a chunk
+                self.save(step_checkpoint_name(self.step))
+            return self.step
+        finally:
+            self.live.close()
 
     def one_step(self, inputs: dict, labels: torch.Tensor) -> bool:
         """Train on one batch; False when the step was a spike and the run rolled back instead."""
@@ -163,10 +176,11 @@ class Run:
         self.scheduler.step()
         self.optimizer.zero_grad(set_to_none=True)
         self.step += 1
+        self.live.step_done()
         self.recent.append(fwd.loss)
         self.channels.add(fwd.token_losses, category_ids, self.loader.categories)
         if self.step % self.t.log_every == 0:
-            self.log_step(fwd.loss, lr, grad_norm, fwd.global_tokens)
+            self.log_step(fwd.loss, lr, grad_norm)
         every = self.t.checkpoint.every_steps
         if self.trigger.requested(self.step) or (every and self.step % every == 0):
             self.save(step_checkpoint_name(self.step))
@@ -195,17 +209,17 @@ class Run:
                                   chunk_id=self.chunk_id, step=self.step + 1,
                                   block_ids=self.loader.last_block_ids, loss_sums=sums, tokens=tokens,
                                   blocks_version=self.loader.version)
+        self.live.spike()
         self.log_line(f"spike at step {self.step + 1}: loss {decision.loss:.4f} > {decision.limit:.4f}; "
                       f"rolled back to {plan.target.name}, skipping blocks {plan.skip_blocks}")
         self.restore(plan.target)
 
     # ---- logging -----------------------------------------------------------------------------
-    def log_step(self, loss: float, lr: float, grad_norm: float, step_tokens: int) -> None:
-        now = time.perf_counter()
-        # Tokens of the last step times the window: blocks are full, so every step has as many.
-        tps = step_tokens * self.t.log_every / (now - self._last_log)
-        self._last_log = now
+    def log_step(self, loss: float, lr: float, grad_norm: float) -> None:
         means = self.channels.reduce()
+        window = self.live.log_step(step=self.step, chunk_id=self.chunk_id, loss=loss, grad_norm=grad_norm, lr=lr,
+                                    channels=means)
+        tps = window.tokens_per_second
         if self.rank != 0:
             return
         record = {"step": self.step, "chunk": self.chunk_id, "loss": loss, "lr": lr, "grad_norm": grad_norm,

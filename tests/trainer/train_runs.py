@@ -35,6 +35,7 @@ def overrides(cfg: PipelineConfig, run_dir: Path, *extra: str) -> list[str]:
         "train.model.n_heads=4", "train.optim.lr=1.0e-2", "train.schedule.warmup_steps=2",
         "train.schedule.total_steps=200", "train.data.max_wait_seconds=0", "train.data.poll_seconds=1",
         "train.spike.rule=null",
+        "monitoring.trainer_listen=127.0.0.1:0",  # rank 0's /metrics on any free port: runs may overlap
     ]
     return base + list(extra)
 
