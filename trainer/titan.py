@@ -13,8 +13,12 @@ function named by `--config`; it returns a `FlywheelTrainer.Config` (a `Trainer.
   FlywheelLRSchedulers    torchtitan's scheduler container with trainer/schedule.py's curve
   FlywheelCheckpointManager  DCP folders in <run_dir>/checkpoints named by trainer/lifecycle
                           (`init`, `chunk-<k>` never purged, `step-<n>`), resume from LATEST
+  FlywheelMetricsProcessor  torchtitan's console/TensorBoard metrics, keeping the last logged
+                          loss, grad norm and lr for the Prometheus gauges
   FlywheelTrainer         per step: per-token loss -> spike guard (before backward, so a spiky
-                          step is never applied) -> channel loss -> `save` trigger -> chunk end
+                          step is never applied) -> channel loss -> `save` trigger -> chunk end;
+                          rank 0 serves TRAIN_METRICS on `monitoring.trainer_listen`
+                          (trainer/lifecycle/live_metrics.py; MFU from torchtitan's GPU table)
 
 The model is torchtitan's Llama3 (trainer/model/llama.py) with FlexAttention: `positions`
 restart at every document, and torchtitan's `post_dataloading_process` turns them into a
@@ -24,7 +28,7 @@ pipeline and context parallel would shard the per-token losses the lifecycle rea
 
 Cost of the lifecycle on the GPU: per step one host sync (the spike decision needs the
 loss before backward) and two 16-byte all-reduces; per log step one all-gather of category
-names. The loss is computed unchunked from full logits (B x L x vocab floats), as torchtitan's
+names and one 24-byte all-reduce for the Prometheus window (tokens/s, data-wait share, MFU). The loss is computed unchunked from full logits (B x L x vocab floats), as torchtitan's
 plain CrossEntropyLoss does, because the channel loss needs per-token values.
 """
 from __future__ import annotations
@@ -33,6 +37,7 @@ import json
 import math
 import shutil
 import sys
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from torchtitan.components.checkpoint import AsyncMode, CheckpointManager
 from torchtitan.components.dataloader import BaseDataLoader
@@ -64,6 +70,7 @@ from trainer.lifecycle import (
     write_channel_losses)
 from trainer.lifecycle.checkpoints import CHECKPOINTS_DIR, INIT_NAME
 from trainer.lifecycle.collectives import rank
+from trainer.lifecycle.live_metrics import LiveMetrics, known_peak_flops
 from trainer.lifecycle.spike import SpikeDecision
 from trainer.model import llama_config
 from trainer.schedule import lr_multiplier, total_steps
@@ -217,6 +224,7 @@ class FlywheelCheckpointManager(CheckpointManager):
 
     def __init__(self, config: Config, **kwargs: Any):
         super().__init__(config, **kwargs)
+        self.on_saved = lambda unix_time=None: None  # FlywheelTrainer points it at its LiveMetrics
         if self.enable:
             self.run_dir = Path(self.folder).parent
             self.every_steps, self.keep_steps = config.every_steps, config.keep_steps
@@ -246,6 +254,7 @@ class FlywheelCheckpointManager(CheckpointManager):
                       from_quantized=False)
 
     def _after_save(self, name: str) -> None:
+        self.on_saved()
         if rank() == 0:
             mark_latest(self.run_dir, name)
             for old in steps_to_purge(self.run_dir, self.keep_steps):
@@ -259,11 +268,35 @@ class FlywheelCheckpointManager(CheckpointManager):
         if latest is not None:
             logger.info(f"Resuming from {latest} (checkpoints/LATEST)")
             self.load_path(latest)
+            self.on_saved(latest.stat().st_mtime)
             return True
         loaded = super()._load(step)  # an explicit load_step or checkpoint.initial_load_path
         if latest_checkpoint(self.run_dir) is None:
             self.save_named(INIT_NAME)  # the rollback target of a spike inside the first chunk
         return loaded
+
+
+# ---- metrics ---------------------------------------------------------------------------------
+class FlywheelMetricsProcessor(MetricsProcessor):
+    """torchtitan's MetricsProcessor that also keeps what it logged last: (step, loss, grad norm, lr).
+
+    torchtitan computes the global loss and the grad norm inside `Trainer.train_step` and hands
+    them only to `log`; FlywheelTrainer reads them from `last` for the Prometheus gauges.
+    """
+
+    @dataclass(kw_only=True, slots=True)
+    class Config(MetricsProcessor.Config):
+        pass
+
+    def __init__(self, config: Config, **kwargs: Any):
+        super().__init__(config, **kwargs)
+        self.last: tuple[int, float, float, float] | None = None
+
+    def log(self, step: int, global_avg_loss: float, global_max_loss: float, grad_norm: float,
+            extra_metrics: dict[str, Any] | None = None):
+        lrs = [v for k, v in (extra_metrics or {}).items() if k.startswith("lr/")]
+        self.last = (step, global_avg_loss, grad_norm, lrs[-1] if lrs else math.nan)
+        super().log(step, global_avg_loss, global_max_loss, grad_norm, extra_metrics=extra_metrics)
 
 
 # ---- the trainer -----------------------------------------------------------------------------
@@ -319,10 +352,21 @@ class FlywheelTrainer(Trainer):
         self.chunks_done = 0
         self._fetched: deque[_Batch] = deque()
         self._batch: _Batch | None = None
+        peak = known_peak_flops(torch.cuda.get_device_name(self.device)) if self.device.type == "cuda" else None
+        self.live = LiveMetrics(cfg, rank=rank(), world_size=dist.get_world_size() if dist.is_initialized() else 1,
+                                flops_per_token=self.metrics_processor.num_flops_per_token, device_peak_flops=peak)
+        self.checkpointer.on_saved = self.live.checkpoint_saved
 
     # -- data hooks --
     def batch_generator(self, data_iterable: Iterable) -> Iterator[tuple[dict[str, torch.Tensor], torch.Tensor]]:
-        for input_dict, labels in super().batch_generator(data_iterable):
+        source = super().batch_generator(data_iterable)
+        while True:
+            waited = time.perf_counter()
+            try:
+                input_dict, labels = next(source)
+            except StopIteration:
+                return
+            self.live.batch_loaded(time.perf_counter() - waited, tokens=labels.numel())  # as torchtitan counts
             d = self.dataloader
             self._fetched.append(_Batch(d.chunk_id, d.version, list(d.categories), list(d.last_block_ids),
                                         d.chunk_began, d.chunk_ended))
@@ -359,11 +403,12 @@ class FlywheelTrainer(Trainer):
             self._roll_back(spike)
             return
         batch = self._batch
+        self.live.step_done()
         if batch.began:
             self._begin_chunk(batch.chunk_id)
         self.recent.append(self._decision.loss)
         if self.metrics_processor.should_log(self.step):
-            self._log_channels(batch.chunk_id)
+            self._log_step(batch.chunk_id)
         if self.trigger.requested(self.step):
             self.checkpointer.save_named(step_checkpoint_name(self.step))
             self.trigger.done()
@@ -388,8 +433,11 @@ class FlywheelTrainer(Trainer):
             logger.info(f"chunk {chunk_id}: trained at step {self.step}, checkpoint {path.name}")
         self.chunks_done += 1
 
-    def _log_channels(self, chunk_id: int) -> None:
+    def _log_step(self, chunk_id: int) -> None:
         means = self.channels.reduce()  # collective
+        _, loss, grad_norm, lr = self.metrics_processor.last
+        self.live.log_step(step=self.step, chunk_id=chunk_id, loss=loss, grad_norm=grad_norm, lr=lr,
+                           channels=means)  # collective
         if rank() == 0 and means:
             write_channel_losses(self.cfg, means, run_id=self.run_name, step=self.step, chunk_id=chunk_id)
             logger.info("channel loss: " + ", ".join(f"{k} {v[0]:.4f} ({v[1]} tok)" for k, v in means.items()))
@@ -397,6 +445,7 @@ class FlywheelTrainer(Trainer):
     def _roll_back(self, spike: _SpikeStep) -> None:
         batch = self._batch
         self.optimizers.zero_grad()
+        self.live.spike()
         plan = roll_back_on_spike(self.cfg, self.guard, spike.decision, run_dir=self.run_dir, run_id=self.run_name,
                                   chunk_id=batch.chunk_id, step=self.step, block_ids=batch.block_ids,
                                   loss_sums=spike.sums, tokens=spike.tokens, blocks_version=batch.version)
@@ -408,6 +457,11 @@ class FlywheelTrainer(Trainer):
         self._fetched.clear()
         self.recent.clear()
         self.channels.reduce()  # drop the half-filled window (collective on every rank alike)
+
+    def close(self) -> None:
+        super().close()
+        if hasattr(self, "live"):
+            self.live.close()
 
     # -- train state: torchtitan's plus the spike window --
     def state_dict(self) -> dict[str, Any]:
@@ -476,7 +530,7 @@ def build_config(flavor: str, argv: list[str] | None = None) -> FlywheelTrainer.
             steps=t.max_steps if t.max_steps is not None else total_steps(t),
             max_norm=t.optim.grad_clip if t.optim.grad_clip is not None else math.inf,
             mixed_precision_param="bfloat16", disable_cuda_graphs=True),  # host-side lifecycle in the step
-        metrics=MetricsProcessor.Config(log_freq=t.log_every),
+        metrics=FlywheelMetricsProcessor.Config(log_freq=t.log_every),
         checkpoint=FlywheelCheckpointManager.Config(
             enable=True, folder=CHECKPOINTS_DIR, keep_latest_k=0, last_save_model_only=False,
             every_steps=t.checkpoint.every_steps, keep_steps=t.checkpoint.keep_latest),
