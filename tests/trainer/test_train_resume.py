@@ -1,17 +1,14 @@
 """SIGKILL in the middle of a chunk, then resume: the per-step losses equal an uninterrupted run's, bit for bit."""
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import time
-from pathlib import Path
 
 from conf import load_config
 from tests.conftest import TEST_OVERRIDES
 from tests.trainer.fixtures import write_synthetic_chunks
-from tests.trainer.train_runs import (ROOT, SEQ_LEN, VOCAB, command, env, log_records, losses_by_step, overrides,
-                                      torchrun, write_tokenizer_metadata)
+from tests.trainer.train_runs import (ROOT, SEQ_LEN, VOCAB, command, env, kill_run, log_records, losses_by_step,
+                                      overrides, torchrun, write_tokenizer_metadata)
 
 BLOCKS_PER_CHUNK = 32  # 8 steps per chunk on 2 ranks x 2 blocks
 TOTAL_STEPS = 16
@@ -36,27 +33,7 @@ def _kill_when_logged(sets: list[str], run_dir, step: int, timeout: float = 240)
             assert time.monotonic() < deadline, f"step {step} was not logged in {timeout} s"
             time.sleep(0.05)
     finally:
-        # torchrun starts each worker in a session of its own, so killing its group would leave
-        # them training: SIGKILL the workers and torchrun itself, no chance to clean up.
-        for pid in _descendants(proc.pid) + [proc.pid]:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        proc.wait()
-
-
-def _descendants(pid: int) -> list[int]:
-    """Child processes of `pid`, recursively (Linux /proc)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children = [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            continue
-        for child in children:
-            found += [child] + _descendants(child)
-    return found
+        kill_run(proc)
 
 
 def test_train_sigkill_mid_chunk_resume_bit_identical_losses(tmp_path):

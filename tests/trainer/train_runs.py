@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,30 @@ def log_records(run_dir: Path) -> list[dict]:
 def losses_by_step(run_dir: Path) -> dict[int, float]:
     """Loss per step, the last logged value winning (the resumed run's)."""
     return {r["step"]: r["loss"] for r in log_records(run_dir)}
+
+
+def descendants(pid: int) -> list[int]:
+    """Child processes of `pid`, recursively (Linux /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += [child] + descendants(child)
+    return found
+
+
+def kill_run(proc: subprocess.Popen) -> None:
+    """SIGKILL a torchrun started by a test and its workers, and reap it.
+
+    torchrun starts each worker in a session of its own, so killing its group would leave them
+    training: kill the workers and torchrun itself, no chance to clean up.
+    """
+    for pid in descendants(proc.pid) + [proc.pid]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait()
