@@ -156,6 +156,9 @@ class Run:
                 self.save(step_checkpoint_name(self.step))
             return self.step
         finally:
+            # The loader's prefetch thread may be mid-read when the loop stops early (max_steps,
+            # max_chunks): stop it before the interpreter exits (see trainer/data/prefetch.py).
+            self.loader.close()
             self.live.close()
 
     def one_step(self, inputs: dict, labels: torch.Tensor) -> bool:

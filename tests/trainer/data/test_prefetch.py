@@ -65,3 +65,24 @@ def test_prefetcher_close_with_full_queue_joins_thread():
 def test_prefetcher_depth_zero_raises():
     with pytest.raises(ValueError, match="at least 1"):
         Prefetcher(iter([]), depth=0)
+
+
+def test_process_left_with_a_live_prefetch_thread_exits_cleanly(tmp_path):
+    # A daemon prefetch thread inside pyarrow's reader at interpreter exit aborted the process
+    # (SIGABRT) in 4-7 of 10 runs from a shell and about 1 in 8 under pytest; the exit hook stops
+    # and joins it first. 12 runs catch a return of the bug with ~80 % probability.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conf import load_config
+    from tests.trainer.fixtures import write_synthetic_chunks
+
+    overrides = [f"spark.warehouse={tmp_path / 'wh'}", "mix.seq_len=32"]
+    write_synthetic_chunks(load_config(overrides=overrides), 2, blocks_per_chunk=8, vocab_size=64, seed=1)
+    code = (f"from conf import load_config; from trainer.data import BlockLoader; "
+            f"it = iter(BlockLoader(load_config(overrides={overrides!r}))); next(it); print('one batch')")
+    root = Path(__file__).resolve().parents[3]
+    for _ in range(12):
+        out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+        assert (out.returncode, out.stdout.strip()) == (0, "one batch"), out.stderr[-500:]
