@@ -275,10 +275,37 @@ TRAIN_METRICS = TableDef(
     comment="channel loss per category at every log step; the next mix may adapt to it",
 )
 
+EVAL_DOCS = TableDef(
+    "eval_docs",
+    (
+        col("doc_id", _S, False), col("lang", _S, False), col("category", _S, False),
+        col("text", _S, False, "the curated (PII-masked) text"),
+        col("text_bytes", _L, False, "UTF-8 bytes of text: the denominator of bits per byte"),
+        col("split_seed", _L, False, "seed of the deterministic held-out sample"),
+    ),
+    comment="held-out curated documents per category and language; the mix never puts them in a chunk",
+)
+
+EVAL_RESULTS = TableDef(
+    "eval_results",
+    (
+        col("run_id", _S, False), col("chunk_id", _I, comment="chunk whose checkpoint was evaluated"),
+        col("step", _L, comment="trainer step of the checkpoint"),
+        col("checkpoint", _S, False, "checkpoint folder (run-relative chunk-<k>, or an exported model path)"),
+        col("suite", _S, False, "heldout | probes | mc | lm_eval"),
+        col("task", _S, False, "category, probe set, benchmark or lm-eval task name"),
+        col("variant", _S, False, "the re-posed form of a benchmark, or '' when there is none"),
+        col("metric", _S, False, "e.g. perplexity, bits_per_byte, logprob, accuracy"),
+        col("value", _D, False), col("n", _L, False, "items (documents, probes, questions) behind the value"),
+        col("evaluated_at", _S, False, "UTC ISO-8601 time"),
+    ),
+    comment="one row per evaluated metric of a checkpoint; notebooks and dashboards read it",
+)
+
 TABLES: dict[str, TableDef] = {
     t.name: t
     for t in (RAW_DOCS, QUARANTINE, ANNOTATED_DOCS, STAGE_STATS, DEDUP_CLUSTERS, CURATED_DOCS,
-              TOKENIZED_DOCS, BLOCKS, CHUNKS, USAGE, EXCLUDED_DOCS, TRAIN_METRICS)
+              TOKENIZED_DOCS, BLOCKS, CHUNKS, USAGE, EXCLUDED_DOCS, TRAIN_METRICS, EVAL_DOCS, EVAL_RESULTS)
 }
 
 

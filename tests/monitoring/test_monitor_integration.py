@@ -214,7 +214,15 @@ def trainer(prom_stack):
     serving a NaN loss."""
     from monitoring.serve import TrainerMetrics
 
-    m = TrainerMetrics.start(prom_stack.trainer_listen, rank=0)
+    deadline = time.monotonic() + MAX_WAIT_SECONDS
+    while True:  # kill_run waits for the workers; the kernel may still hold the port a moment longer
+        try:
+            m = TrainerMetrics.start(prom_stack.trainer_listen, rank=0)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
     m.set("flywheel_train_checkpoint_timestamp_seconds", time.time())
     m.set("flywheel_train_loss", float("nan"))
     assert wait_for(prom_stack, "flywheel_train_loss")

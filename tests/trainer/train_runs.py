@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from conf.schema import PipelineConfig
@@ -19,6 +20,7 @@ SEQ_LEN = 64
 VOCAB = 256
 FIXTURE_TOKENIZER = "fixture"  # tokenizer_version of the fixture chunks rows
 LOG_FILE = "train_log.jsonl"
+KILL_WAIT_SECONDS = 30  # bounds waiting for killed workers to exit
 
 
 def write_tokenizer_metadata(cfg: PipelineConfig, vocab_size: int = VOCAB) -> None:
@@ -90,9 +92,24 @@ def kill_run(proc: subprocess.Popen) -> None:
     torchrun starts each worker in a session of its own, so killing its group would leave them
     training: kill the workers and torchrun itself, no chance to clean up.
     """
-    for pid in descendants(proc.pid) + [proc.pid]:
+    pids = descendants(proc.pid) + [proc.pid]
+    for pid in pids:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
     proc.wait()
+    # The orphaned workers are reaped by init, not by us: wait until they are gone, so the ports
+    # and files they held are free for the next test (a port still bound failed a later fixture).
+    deadline = time.monotonic() + KILL_WAIT_SECONDS
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` still runs (a zombie has released its sockets and counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
