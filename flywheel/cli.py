@@ -24,6 +24,7 @@ COMMANDS = {
     "inspect": ("spark_jobs.inspect_docs", "look at what a stage dropped and why"),
     "train": ("trainer.cli", "train on the ready chunks (torchrun, CPU FSDP2); `train rollback --to-chunk k`"),
     "demo": ("spark_jobs.demo", "run every stage on the sample corpus"),
+    "notebook": ("flywheel.notebooks_run.cli", "run a notebook of notebooks/ in a Jupyter kernel (run|list|to-ipynb|to-source)"),
     "monitor": ("monitoring.monitor", "start/stop Prometheus and a Pushgateway on loopback (up|down|status)"),
 }
 
