@@ -44,6 +44,8 @@ for needed in ("raw_docs", "annotated_docs"):
 
 # COMMAND ----------
 
+import pyarrow as pa
+
 from tables import delta_rs
 
 rows = []
@@ -51,7 +53,7 @@ for name in TABLES:
     if not nbenv.table_exists(cfg, name):
         continue
     table = delta_rs.open_table(cfg, name)
-    files = table.get_add_actions(flatten=True).to_pandas()
+    files = pa.table(table.get_add_actions(flatten=True)).to_pandas()  # one row per live Parquet file
     rows.append({"table": name, "rows": int(files["num_records"].sum()), "files": len(files),
                  "mb_on_disk": round(float(files["size_bytes"].sum()) / 1e6, 3), "delta_version": table.version()})
 sizes = pd.DataFrame(rows)
