@@ -85,7 +85,7 @@ def drop_share(by: str) -> pd.DataFrame:
     return fired.div(annotated.groupby(by).size().reindex(fired.index), axis=0)
 
 
-fig, axes = plt.subplots(1, 2, figsize=(13, max(3.5, 0.35 * len(per_rule) + 1.5)))
+fig, axes = plt.subplots(1, 2, figsize=(16, max(3.5, 0.35 * len(per_rule) + 1.5)))
 tables = {}
 for ax, by in zip(axes, ("lang", "category")):
     share = drop_share(by).reindex(sorted(annotated[by].unique()), fill_value=0.0).T
@@ -99,7 +99,8 @@ for ax, by in zip(axes, ("lang", "category")):
     ax.set_xlabel(by)
     ax.set_ylabel("drop reason")
     ax.set_title(f"share of each {by}'s documents dropped")
-    fig.colorbar(image, ax=ax, label="share dropped")
+    fig.colorbar(image, ax=ax, label="share dropped", pad=0.02)
+fig.tight_layout()
 nbenv.show_figure(fig, "drop_share_by_lang_and_category")
 
 per_group = (drops.groupby(["lang", "category", "reason"])["doc_id"].nunique().reset_index(name="docs_dropped")
