@@ -83,7 +83,7 @@ def run(name: str, params: dict[str, str], out: Path | None = None, timeout: int
     except NotebookFormatError as exc:
         raise UserError(f"{path.name}: {exc}") from None
     out_dir = out if out is not None else DEFAULT_OUT / path.stem
-    return run_notebook(nb, path.stem, out_dir, cwd=Path.cwd(), python_paths=[ROOT, path.parent],
+    return run_notebook(nb, path.stem, out_dir, cwd=Path.cwd(), python_paths=list(dict.fromkeys([ROOT, NOTEBOOKS, path.parent.resolve()])),
                         timeout=timeout, cell_numbers=source_cell_numbers(nb))
 
 

@@ -65,10 +65,15 @@ def _failed_cell(nb: nbformat.NotebookNode) -> tuple[int, str] | None:
     return None
 
 
-def collect_outputs(nb: nbformat.NotebookNode, out_dir: Path) -> tuple[list[dict], list[dict]]:
-    """Write the PNGs and tables the executed notebook displayed; (figures, tables) for the manifest."""
+def collect_outputs(nb: nbformat.NotebookNode, out_dir: Path,
+                    cell_numbers: list[int] | None = None) -> tuple[list[dict], list[dict]]:
+    """Write the PNGs and tables the executed notebook displayed; (figures, tables) for the manifest.
+
+    Cells are numbered by `cell_numbers` (their number in the source file) when given.
+    """
     figures, tables = [], []
-    for number, cell in enumerate(nb.cells, 1):
+    for index, cell in enumerate(nb.cells):
+        number = cell_numbers[index] if cell_numbers else index + 1
         for k, out in enumerate(o for o in cell.get("outputs", []) if o.get("output_type") in
                                 ("display_data", "execute_result")):
             meta = out.get("metadata", {}).get(META, {})
@@ -113,7 +118,7 @@ def run_notebook(nb: nbformat.NotebookNode, name: str, out_dir: Path, *, cwd: Pa
         error = f"{name}: the kernel died ({exc})"
     path = out_dir / f"{name}.ipynb"
     nbformat.write(nb, path)
-    figures, tables = collect_outputs(nb, out_dir)
+    figures, tables = collect_outputs(nb, out_dir, cell_numbers)
     manifest = {"notebook": path.name, "python": sys.executable, "figures": figures, "tables": tables,
                 "error": error}
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
