@@ -159,12 +159,13 @@ def print_summary(summary: dict) -> None:
 
 def run(spark, cfg: PipelineConfig, chunk_id: int | None = None, n_chunks: int = 1) -> list[dict]:
     """Build `n_chunks` consecutive chunks from `chunk_id` (default: the next); their summaries."""
+    from spark_jobs.progress import progress
     from spark_jobs.tokenizer_store import resolve_version
 
     version = resolve_version(cfg)
     first = next_chunk_id(spark, cfg) if chunk_id is None else chunk_id
     summaries = []
-    for k in range(first, first + n_chunks):
+    for k in progress(range(first, first + n_chunks), "mix chunks", unit="chunk"):
         started = time.time()
         summary = build_chunk(spark, cfg, k, version)
         summaries.append({"chunk_id": k, "seconds": round(time.time() - started, 1), **summary})

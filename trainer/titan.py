@@ -436,8 +436,12 @@ class FlywheelTrainer(Trainer):
     def _log_step(self, chunk_id: int) -> None:
         means = self.channels.reduce()  # collective
         _, loss, grad_norm, lr = self.metrics_processor.last
-        self.live.log_step(step=self.step, chunk_id=chunk_id, loss=loss, grad_norm=grad_norm, lr=lr,
-                           channels=means)  # collective
+        window = self.live.log_step(step=self.step, chunk_id=chunk_id, loss=loss, grad_norm=grad_norm, lr=lr,
+                                    channels=means)  # collective
+        if rank() == 0:
+            # torchtitan's own step line has no chunk and no learning rate: this one has both.
+            logger.info(f"step {self.step} chunk {chunk_id} loss {loss:.4f} "
+                        f"tok/s {window.tokens_per_second:,.0f} lr {lr:.3e}")
         if rank() == 0 and means:
             write_channel_losses(self.cfg, means, run_id=self.run_name, step=self.step, chunk_id=chunk_id)
             logger.info("channel loss: " + ", ".join(f"{k} {v[0]:.4f} ({v[1]} tok)" for k, v in means.items()))
