@@ -1,8 +1,12 @@
 """Per-category perplexity and bits per byte on the held-out documents (`eval_docs`).
 
-Each document is scored as training saw it: its token ids followed by EOS, the first token
-conditioned on a leading EOS (the previous document's end, lm-eval's prefix token), so every
-token of the text and the EOS are predicted. Per category (and per category/lang):
+Each document is scored as training saw it: its token ids followed by EOS, positions from 0,
+every token after the first predicted (the EOS included). The first token is not: training
+never predicts a document's first token (the document mask, trainer/data/batches.py) and the
+model has no BOS, so conditioning it on a leading EOS, as lm-eval does with its prefix token,
+scores a context the model never saw (measured: that token's loss grows as training goes on,
+and the rest of the document, attending to the EOS, gets worse too). Its bytes stay in the
+denominator, so bits per byte is, if anything, slightly low. Per category (and category/lang):
 
     perplexity    = exp(sum NLL / tokens)              depends on the tokenizer
     bits_per_byte = sum NLL / (ln 2 x UTF-8 bytes)     does not (Paloma's bpb), runs compare
@@ -37,7 +41,7 @@ def score(model, tok: EvalTokenizer, docs: list[dict], seq_len: int, device: str
     """Metric rows (task, metric, value, n) per category and per category/lang."""
     sums = defaultdict(lambda: [0.0, 0, 0, 0])  # task -> [nll nats, tokens, bytes, docs]
     for d in docs:
-        ids = [tok.eos_id] + tok.encode(d["text"]) + [tok.eos_id]
+        ids = tok.encode(d["text"]) + [tok.eos_id]
         nll = token_nll(model, ids, seq_len, device)
         for task in (d["category"], f"{d['category']}/{d['lang']}"):
             acc = sums[task]

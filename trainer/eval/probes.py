@@ -97,7 +97,7 @@ def load_probe_sets(probes_dir: str) -> list[ProbeSet]:
 
 
 def _ppl(model, tok: EvalTokenizer, text: str, seq_len: int, device: str) -> float:
-    nll = token_nll(model, [tok.eos_id] + tok.encode(text), seq_len, device)
+    nll = token_nll(model, tok.encode(text), seq_len, device)  # as heldout.py: no leading EOS
     return math.exp(float(nll.mean()))
 
 
@@ -114,7 +114,7 @@ def score(model, tok: EvalTokenizer, sets: list[ProbeSet], seq_len: int, device:
                 rows.append({"task": task, "metric": "correct", "value": values[-1], "n": 1})
                 rows.append({"task": task, "metric": "ppl_ratio", "value": a / b, "n": 1})
             else:
-                lp = continuation_logprob(model, [tok.eos_id] + tok.encode(item["prefix"]), tok.encode(item["target"]),
+                lp = continuation_logprob(model, tok.encode(item["prefix"]), tok.encode(item["target"]),
                                           seq_len, device)
                 values.append(lp)
                 rows.append({"task": task, "metric": "logprob", "value": lp, "n": 1})
