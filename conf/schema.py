@@ -442,6 +442,40 @@ class MonitoringConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class HeldoutConfig:
+    """The held-out split (spark_jobs/heldout.py): per category x language, a seeded sample of curated_docs."""
+    docs_per_group: int
+    """Documents held out per (category, language), at most; the mix never puts them in a chunk."""
+    max_fraction: float
+    """Never hold out more than this share of a group (a small group keeps most of its documents to train)."""
+    seed: int
+    """Seed of the ranking xxhash64(seed, doc_id): the same seed holds out the same documents."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvalConfig:
+    """Evaluation of chunk checkpoints (trainer/eval): held-out perplexity, probes, re-posed benchmarks."""
+    heldout: HeldoutConfig
+    max_docs_per_category: int | None
+    """Held-out documents scored per category (the first by doc_id); null = all of them."""
+    probes_dir: str
+    """Folder of probe YAML files (`*.yaml`); relative paths are tried from the working directory, then
+    the project root."""
+    benchmarks: list[str]
+    """Multiple-choice JSONL files (question, options, answer); relative paths as for `probes_dir`."""
+    variants: list[str]
+    """Re-posed forms to run: letters, option_text, none_of_others, labels_cjk, labels_digits, single_answer."""
+    few_shot: int
+    """Solved examples (from the same file and language) before each question."""
+    max_new_tokens: int
+    """Greedy generation stops after this many tokens, or at the first newline."""
+    device: str
+    """torch device of `flywheel eval` (`cpu`, `cuda`, `cuda:1`); the in-training eval uses the CPU."""
+    every_chunk: list[str]
+    """Suites the CPU trainer runs on rank 0 after each chunk checkpoint (heldout, probes, mc); [] = none."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class PipelineConfig:
     spark: SparkConfig
     ingest: IngestConfig
@@ -454,3 +488,4 @@ class PipelineConfig:
     monitoring: MonitoringConfig
     train: TrainConfig
     """The trainer (conf/train_schema.py): model, optimiser, schedule, loader, lifecycle."""
+    eval: EvalConfig

@@ -20,9 +20,11 @@ COMMANDS = {
     "dedup": ("spark_jobs.dedup", "exact, URL and MinHash-LSH dedup into curated_docs"),
     "train_tokenizer": ("spark_jobs.train_tokenizer", "train the byte-level BPE tokenizer"),
     "tokenize_docs": ("spark_jobs.tokenize_docs", "tokenize curated_docs into tokenized_docs"),
+    "heldout": ("spark_jobs.heldout", "hold out a per-category x language sample of curated_docs into eval_docs"),
     "mix": ("spark_jobs.mix", "mix categories into chunks of packed blocks"),
     "inspect": ("spark_jobs.inspect_docs", "look at what a stage dropped and why"),
     "train": ("trainer.cli", "train on the ready chunks (torchrun, CPU FSDP2); `train rollback --to-chunk k`"),
+    "eval": ("trainer.eval.cli", "evaluate a chunk checkpoint: held-out perplexity/bpb, probes, benchmarks"),
     "demo": ("spark_jobs.demo", "run every stage on the sample corpus"),
     "monitor": ("monitoring.monitor", "start/stop Prometheus and a Pushgateway on loopback (up|down|status)"),
 }

@@ -1,8 +1,9 @@
 """Mix tokenized documents into a chunk of packed training blocks.
 
 Reads   `tokenized_docs` (the partition of `tokenizer.version`, default the newest),
-        `usage` (as of the version the chunk was first drawn from) and, when it exists,
-        `excluded_docs` (documents the trainer refused: they are left out of the draw).
+        `usage` (as of the version the chunk was first drawn from) and, when they exist,
+        `excluded_docs` (documents the trainer refused) and `eval_docs` (the held-out split,
+        spark_jobs/heldout.py): both are left out of the draw.
 Writes  chunk k as partition `chunk_id = k` of `blocks` (overwritten on re-run), one `chunks`
         row (tokens, blocks, target vs achieved shares, shortfall, repetition; status
         `building` then `ready`), and adds the chunk's uses to `usage` in ONE MERGE.
@@ -41,7 +42,7 @@ from conf.errors import UserError
 from conf.schema import PipelineConfig
 from spark_jobs import job_metrics
 from spark_jobs.cli_args import add_common_args, config_from_args
-from spark_jobs.mix_assembly import excluded_doc_ids, load_candidates, merge_usage, usage_version, write_blocks
+from spark_jobs.mix_assembly import excluded_doc_ids, heldout_doc_ids, load_candidates, merge_usage, usage_version, write_blocks
 from tables.chunk_lifecycle import read_chunk, read_chunks, set_status
 from udfs.mix_plan import chunk_size, chunk_summary, leave_out, mixing_for, pieces_table, plan_for, usage_updates
 
@@ -125,6 +126,10 @@ def build_chunk(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_version: st
     left_out = None
     if excluded is not None:
         cands, left_out = leave_out(cands, excluded)
+    heldout = heldout_doc_ids(spark, cfg)
+    held_out = None
+    if heldout is not None:
+        cands, held_out = leave_out(cands, heldout)
     clock.append(("load_candidates", time.perf_counter()))
     mixing = mixing_for(cfg.mix, cands)
     plan, rows = plan_for(cands, mixing, cfg.mix, chunk_id)
@@ -138,6 +143,7 @@ def build_chunk(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_version: st
     set_status(cfg, chunk_id, "ready", **plan_fields(cfg, tokenizer_version, summary))
     clock.append(("chunk_row", time.perf_counter()))
     summary["excluded_left_out"] = left_out
+    summary["heldout_left_out"] = held_out
     summary["timings"] = {name: round(t - clock[i][1], 2) for i, (name, t) in enumerate(clock[1:])}
     return summary
 
@@ -149,6 +155,8 @@ def print_summary(summary: dict) -> None:
           f"({summary['tokens'] / max(secs, 0.1) / 1e6:.2f}M tokens/s)")
     if summary.get("excluded_left_out") is not None:
         print(f"  left out {summary['excluded_left_out']} documents listed in excluded_docs")
+    if summary.get("heldout_left_out") is not None:
+        print(f"  left out {summary['heldout_left_out']} held-out documents (eval_docs)")
     print(f"  {'group':<16}{'target':>8}{'achieved':>10}{'shortfall':>12}{'occurr.':>9}{'upsampled':>10}{'reused':>8}")
     for name, g in summary["groups"].items():
         print(f"  {name:<16}{g['target_share']:>8.3f}{g['achieved_share']:>10.3f}{g['shortfall_tokens']:>12}"

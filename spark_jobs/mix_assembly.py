@@ -53,6 +53,14 @@ def excluded_doc_ids(spark: SparkSession, cfg: PipelineConfig) -> pa.Array | Non
     return ids.column("doc_id").combine_chunks() if ids.num_rows else pa.array([], pa.string())
 
 
+def heldout_doc_ids(spark: SparkSession, cfg: PipelineConfig) -> pa.Array | None:
+    """Doc ids of `eval_docs` (the held-out split, spark_jobs/heldout.py); None while it does not exist."""
+    if not exists(spark, cfg, "eval_docs"):
+        return None
+    ids = read_table(spark, cfg, "eval_docs").select("doc_id").distinct().toArrow()
+    return ids.column("doc_id").combine_chunks() if ids.num_rows else pa.array([], pa.string())
+
+
 def assemble_blocks(pieces: DataFrame, tokens: DataFrame, chunk_id: int) -> DataFrame:
     """Pieces (PIECES_SCHEMA) + tokenized_docs → rows of `blocks` for chunk `chunk_id` (JVM built-ins only)."""
     piece = F.struct("start", "length", "doc_offset", "doc_id", "category",

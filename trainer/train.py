@@ -203,8 +203,24 @@ class Run:
         if self.rank == 0:
             self.ledger.finish(self.chunk_id, step=self.step, loss=loss, checkpoint=folder)
         self.log_line(f"chunk {self.chunk_id}: trained at step {self.step}, checkpoint {folder.name}")
+        self.evaluate_chunk(folder)
         self.chunks_done += 1
         return self.t.max_chunks is not None and self.chunks_done >= self.t.max_chunks
+
+    def evaluate_chunk(self, folder: Path) -> None:
+        """`eval.every_chunk` suites on the chunk checkpoint, on rank 0 while the others wait."""
+        suites = self.cfg.eval.every_chunk
+        if not suites:
+            return
+        if self.rank == 0:
+            from trainer.eval.run import evaluate
+
+            try:
+                rows = evaluate(self.cfg, folder, suites, device="cpu", live=self.live.serve)
+                self.log_line(f"chunk {self.chunk_id}: eval {', '.join(suites)}: {len(rows)} rows into eval_results")
+            except UserError as exc:  # a missing eval_docs must not stop training (nor hang the peers)
+                self.log_line(f"chunk {self.chunk_id}: eval skipped: {exc}")
+        dist.barrier()
 
     def roll_back(self, decision, sums: torch.Tensor, tokens: torch.Tensor) -> None:
         self.optimizer.zero_grad(set_to_none=True)
