@@ -26,6 +26,7 @@ COMMANDS = {
     "train": ("trainer.cli", "train on the ready chunks (torchrun, CPU FSDP2); `train rollback --to-chunk k`"),
     "eval": ("trainer.eval.cli", "evaluate a chunk checkpoint: held-out perplexity/bpb, probes, benchmarks"),
     "demo": ("spark_jobs.demo", "run every stage on the sample corpus"),
+    "notebook": ("flywheel.notebooks_run.cli", "run a notebook of notebooks/ in a Jupyter kernel (run|list|to-ipynb|to-source)"),
     "monitor": ("monitoring.monitor", "start/stop Prometheus and a Pushgateway on loopback (up|down|status)"),
 }
 
