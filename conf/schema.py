@@ -117,6 +117,9 @@ class DedupConfig:
     """datasketch seed of the permutations."""
     ngram: int
     """Words per shingle."""
+    char_ngrams: dict[str, int]
+    """Per language written without spaces (annotate's `lang`): characters per shingle; every
+    Han/kana character is a word there (word shingles see no near-duplicate in zh/ja)."""
     threshold: float
     """Jaccard of word shingles at or above which two documents are duplicates."""
     category_thresholds: dict[str, float]
