@@ -117,6 +117,9 @@ class DedupConfig:
     """datasketch seed of the permutations."""
     ngram: int
     """Words per shingle."""
+    char_ngrams: dict[str, int]
+    """Per language written without spaces (annotate's `lang`): characters per shingle; every
+    Han/kana character is a word there (word shingles see no near-duplicate in zh/ja)."""
     threshold: float
     """Jaccard of word shingles at or above which two documents are duplicates."""
     category_thresholds: dict[str, float]
@@ -229,9 +232,17 @@ class LangidConfig:
     max_chars: int
     """Characters per document sent to fastText (evenly spaced paragraphs)."""
     min_score: float | None
-    """`langid_low_score`: length-weighted mean probability of the winning language below this."""
+    """`langid_low_score`: lid.176 probability of the document's prose view below this (per
+    category / language: `annotate.category_overrides` / `annotate.language_overrides`)."""
     min_share: float | None
-    """`langid_low_share`: share of the text in paragraphs of the winning language below this."""
+    """`langid_low_share`: share of the text in paragraphs of the document's language below this."""
+    mixed_min_share: float
+    """`lang_mixed` is true when paragraphs of a second language hold at least this share of the text."""
+    max_code_char_frac: float
+    """Prose view: a line with more than this share of code characters (`{}()[];=<>$|&*`) is code."""
+    max_removed_frac: float
+    """Prose view: a line that loses more than this share of its characters to non-language tokens
+    (versions, addresses, paths, identifiers) is dropped (change-log headers, sign-offs)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -369,6 +380,9 @@ class AnnotateConfig:
     """Rule families not applied to a category (e.g. prose rules for code)."""
     category_overrides: dict[str, dict[str, dict[str, float | None]]]
     """<category>.<family>.<key>: threshold replacing annotate.<family>.<key> for that category."""
+    language_overrides: dict[str, dict[str, dict[str, float | None]]]
+    """<lang>.<family>.<key>: threshold replacing annotate.<family>.<key> for documents of that
+    language (lid.176 code); a category override of the same key wins."""
 
 
 @dataclass(frozen=True, kw_only=True)
