@@ -191,6 +191,24 @@ class TokenizerConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MixPhaseConfig:
+    """One phase of the training plan (conf/mix_phases.py): consecutive chunks drawn alike."""
+    name: str
+    """Recorded in each chunk's `chunks.phase`; `train.schedule.decay_phase` names one (e.g. anneal)."""
+    chunks: int | None
+    """Chunks in the phase; set this or `tokens`, not both."""
+    tokens: int | None
+    """Tokens in the phase, rounded up to whole chunks; set this or `chunks`."""
+    target_shares: dict[str, float]
+    """The phase's own group weights; {} = `mix.target_shares`."""
+    min_quality_quantile: float | None
+    """Quality floor: only documents whose quality_score is at or above this quantile of their group's
+    scores (0.7 = the top 30 %); null = no floor. A group without any score is left unfiltered."""
+    max_repeats: dict[str, int]
+    """Per-group caps on total uses merged over `mix.max_repeats` for this phase's chunks."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class MixConfig:
     target_shares: dict[str, float]
     """Relative weight per group, normalised to sum 1 (e.g. {zh: 4, en: 4, code: 2}). A key names a
@@ -211,6 +229,9 @@ class MixConfig:
     """Cap for groups not in max_repeats; null = no cap."""
     top_reused: int
     """How many of the most reused documents the per-chunk summary lists."""
+    phases: list[MixPhaseConfig]
+    """The training plan in order (e.g. warmup -> stable -> anneal); chunk k belongs to the phase its
+    position falls in and a chunk past the last phase is refused; [] = no phases, every chunk alike."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -42,6 +42,7 @@ from conf.errors import UserError
 from conf.schema import PipelineConfig
 from spark_jobs import job_metrics
 from spark_jobs.cli_args import add_common_args, config_from_args
+from spark_jobs.mix_phases import chunk_settings, phase_fields, quality_floor
 from spark_jobs.mix_assembly import excluded_doc_ids, heldout_doc_ids, load_candidates, merge_usage, usage_version, write_blocks
 from tables.chunk_lifecycle import read_chunk, read_chunks, set_status
 from udfs.mix_plan import chunk_size, chunk_summary, leave_out, mixing_for, pieces_table, plan_for, usage_updates
@@ -92,7 +93,8 @@ def insert_building_row(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_ver
     from tables.spark_tables import spark_schema
 
     row = {"chunk_id": chunk_id, "status": "building", "checkpoint": None, "usage_version": usage_at,
-           "step": None, "loss": None, **plan_fields(cfg, tokenizer_version, None)}
+           "step": None, "loss": None, **plan_fields(cfg, tokenizer_version, None),
+           **phase_fields(chunk_settings(cfg.mix, chunk_id)[0], None)}
     # MERGE on chunk_id, not an append: a re-run after a crash between two commits stays one row.
     merge_upsert(spark, cfg, "chunks", spark.createDataFrame([row], spark_schema(CHUNKS)), ["chunk_id"])
 
@@ -131,8 +133,10 @@ def build_chunk(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_version: st
     if heldout is not None:
         cands, held_out = leave_out(cands, heldout)
     clock.append(("load_candidates", time.perf_counter()))
-    mixing = mixing_for(cfg.mix, cands)
-    plan, rows = plan_for(cands, mixing, cfg.mix, chunk_id)
+    span, settings = chunk_settings(cfg.mix, chunk_id)  # the phase's shares, caps and quality floor
+    mixing = mixing_for(settings, cands)
+    cands, floors = quality_floor(cands, mixing, span)
+    plan, rows = plan_for(cands, mixing, settings, chunk_id)
     pieces = pieces_table(cands, plan, rows, cfg.mix.seq_len + 1)
     clock.append(("plan", time.perf_counter()))
     write_blocks(spark, cfg, pieces, tokenizer_version, chunk_id)
@@ -140,7 +144,8 @@ def build_chunk(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_version: st
     merge_usage(spark, cfg, usage_updates(cands, plan, rows), chunk_id)
     clock.append(("merge_usage", time.perf_counter()))
     summary = chunk_summary(cands, plan, rows, mixing, cfg.mix.top_reused)
-    set_status(cfg, chunk_id, "ready", **plan_fields(cfg, tokenizer_version, summary))
+    summary.update(phase=span.name if span else None, quality_floor=floors)
+    set_status(cfg, chunk_id, "ready", **plan_fields(cfg, tokenizer_version, summary), **phase_fields(span, floors))
     clock.append(("chunk_row", time.perf_counter()))
     summary["excluded_left_out"] = left_out
     summary["heldout_left_out"] = held_out
@@ -151,8 +156,12 @@ def build_chunk(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_version: st
 def print_summary(summary: dict) -> None:
     """Target vs achieved shares, shortfall and repetition per group, then the most reused docs."""
     secs = summary["seconds"]
-    print(f"mix: chunk {summary['chunk_id']}: {summary['tokens']} tokens in {secs}s "
+    phase = f" ({summary['phase']} phase)" if summary.get("phase") else ""
+    print(f"mix: chunk {summary['chunk_id']}{phase}: {summary['tokens']} tokens in {secs}s "
           f"({summary['tokens'] / max(secs, 0.1) / 1e6:.2f}M tokens/s)")
+    if summary.get("quality_floor"):
+        print("  quality floor: " + ", ".join(f"{g} >= {f}" if f is not None else f"{g} unscored"
+                                               for g, f in sorted(summary["quality_floor"].items())))
     if summary.get("excluded_left_out") is not None:
         print(f"  left out {summary['excluded_left_out']} documents listed in excluded_docs")
     if summary.get("heldout_left_out") is not None:

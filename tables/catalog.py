@@ -240,6 +240,11 @@ CHUNKS = TableDef(
         col("usage_version", _L, False, "usage table version the chunk was drawn from (re-runs reuse it)"),
         col("step", _L, comment="trainer step at which the chunk was finished (trained) or left (rolled_back)"),
         col("loss", _D, comment="mean training loss over the chunk's last log window"),
+        # Added after the first release: nullable, so older tables gain them by ADD COLUMNS.
+        col("phase", _S, comment="mix.phases phase the chunk was drawn in (warmup, stable, anneal …); null = no plan"),
+        col("quality_floor", _S, comment="JSON: per group, the quality_score a document needed (null = no floor)"),
+        col("layout", _S, comment="JSON: order mode, adjacent-document similarity, near-duplicate gaps"),
+        col("adaptation", _S, comment="JSON: loss-feedback share changes per group with their reason (mix.adapt)"),
     ),
     comment="one row per chunk of blocks and its lifecycle",
 )

@@ -77,7 +77,7 @@ class Run:
             .get_nparams_and_flops(self.model, cfg.mix.seq_len)
         shard_model(self.model, cpu_mesh())
         self.optimizer = build_optimizer(self.model, self.t.optim)
-        self.scheduler = build_scheduler(self.optimizer, self.t)
+        self.scheduler = build_scheduler(self.optimizer, cfg, self.world)  # wsd: decay on the anneal chunks
         # A chunk opened again after a skip_blocks rollback leaves out what this run excluded.
         self.loader = BlockLoader(cfg, dp_rank=self.rank, dp_world_size=self.world,
                                   exclusions=lambda k: excluded_blocks(cfg, chunk_id=k, run_id=self.run_id))
