@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from conf.errors import UserError
+from conf.mix_phases import check_phases
 from conf.schema import PipelineConfig
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "default.yaml"
@@ -39,7 +40,7 @@ def load_config(config_files: list[str] | None = None, overrides: list[str] | No
         _deep_merge(tree, _read_yaml(Path(path)), prefix="")
     for item in overrides or []:
         _apply_override(tree, item)
-    return build(PipelineConfig, tree, "")
+    return _checked(build(PipelineConfig, tree, ""))
 
 
 def replace(cfg: PipelineConfig, overrides: list[str]) -> PipelineConfig:
@@ -47,7 +48,16 @@ def replace(cfg: PipelineConfig, overrides: list[str]) -> PipelineConfig:
     tree = dataclasses.asdict(cfg)
     for item in overrides:
         _apply_override(tree, item)
-    return build(PipelineConfig, tree, "")
+    return _checked(build(PipelineConfig, tree, ""))
+
+
+def _checked(cfg: PipelineConfig) -> PipelineConfig:
+    """Checks across keys that types alone cannot express (the phases of the training plan)."""
+    try:
+        check_phases(cfg.mix)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return cfg
 
 
 def _read_yaml(path: Path) -> dict:

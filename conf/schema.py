@@ -117,6 +117,9 @@ class DedupConfig:
     """datasketch seed of the permutations."""
     ngram: int
     """Words per shingle."""
+    char_ngrams: dict[str, int]
+    """Per language written without spaces (annotate's `lang`): characters per shingle; every
+    Han/kana character is a word there (word shingles see no near-duplicate in zh/ja)."""
     threshold: float
     """Jaccard of word shingles at or above which two documents are duplicates."""
     category_thresholds: dict[str, float]
@@ -188,6 +191,24 @@ class TokenizerConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MixPhaseConfig:
+    """One phase of the training plan (conf/mix_phases.py): consecutive chunks drawn alike."""
+    name: str
+    """Recorded in each chunk's `chunks.phase`; `train.schedule.decay_phase` names one (e.g. anneal)."""
+    chunks: int | None
+    """Chunks in the phase; set this or `tokens`, not both."""
+    tokens: int | None
+    """Tokens in the phase, rounded up to whole chunks; set this or `chunks`."""
+    target_shares: dict[str, float]
+    """The phase's own group weights; {} = `mix.target_shares`."""
+    min_quality_quantile: float | None
+    """Quality floor: only documents whose quality_score is at or above this quantile of their group's
+    scores (0.7 = the top 30 %); null = no floor. A group without any score is left unfiltered."""
+    max_repeats: dict[str, int]
+    """Per-group caps on total uses merged over `mix.max_repeats` for this phase's chunks."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class MixConfig:
     target_shares: dict[str, float]
     """Relative weight per group, normalised to sum 1 (e.g. {zh: 4, en: 4, code: 2}). A key names a
@@ -208,6 +229,9 @@ class MixConfig:
     """Cap for groups not in max_repeats; null = no cap."""
     top_reused: int
     """How many of the most reused documents the per-chunk summary lists."""
+    phases: list[MixPhaseConfig]
+    """The training plan in order (e.g. warmup -> stable -> anneal); chunk k belongs to the phase its
+    position falls in and a chunk past the last phase is refused; [] = no phases, every chunk alike."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -229,9 +253,17 @@ class LangidConfig:
     max_chars: int
     """Characters per document sent to fastText (evenly spaced paragraphs)."""
     min_score: float | None
-    """`langid_low_score`: length-weighted mean probability of the winning language below this."""
+    """`langid_low_score`: lid.176 probability of the document's prose view below this (per
+    category / language: `annotate.category_overrides` / `annotate.language_overrides`)."""
     min_share: float | None
-    """`langid_low_share`: share of the text in paragraphs of the winning language below this."""
+    """`langid_low_share`: share of the text in paragraphs of the document's language below this."""
+    mixed_min_share: float
+    """`lang_mixed` is true when paragraphs of a second language hold at least this share of the text."""
+    max_code_char_frac: float
+    """Prose view: a line with more than this share of code characters (`{}()[];=<>$|&*`) is code."""
+    max_removed_frac: float
+    """Prose view: a line that loses more than this share of its characters to non-language tokens
+    (versions, addresses, paths, identifiers) is dropped (change-log headers, sign-offs)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -369,6 +401,9 @@ class AnnotateConfig:
     """Rule families not applied to a category (e.g. prose rules for code)."""
     category_overrides: dict[str, dict[str, dict[str, float | None]]]
     """<category>.<family>.<key>: threshold replacing annotate.<family>.<key> for that category."""
+    language_overrides: dict[str, dict[str, dict[str, float | None]]]
+    """<lang>.<family>.<key>: threshold replacing annotate.<family>.<key> for documents of that
+    language (lid.176 code); a category override of the same key wins."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -442,6 +477,40 @@ class MonitoringConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class HeldoutConfig:
+    """The held-out split (spark_jobs/heldout.py): per category x language, a seeded sample of curated_docs."""
+    docs_per_group: int
+    """Documents held out per (category, language), at most; the mix never puts them in a chunk."""
+    max_fraction: float
+    """Never hold out more than this share of a group (a small group keeps most of its documents to train)."""
+    seed: int
+    """Seed of the ranking xxhash64(seed, doc_id): the same seed holds out the same documents."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvalConfig:
+    """Evaluation of chunk checkpoints (trainer/eval): held-out perplexity, probes, re-posed benchmarks."""
+    heldout: HeldoutConfig
+    max_docs_per_category: int | None
+    """Held-out documents scored per category (the first by doc_id); null = all of them."""
+    probes_dir: str
+    """Folder of probe YAML files (`*.yaml`); relative paths are tried from the working directory, then
+    the project root."""
+    benchmarks: list[str]
+    """Multiple-choice JSONL files (question, options, answer); relative paths as for `probes_dir`."""
+    variants: list[str]
+    """Re-posed forms to run: letters, option_text, none_of_others, labels_cjk, labels_digits, single_answer."""
+    few_shot: int
+    """Solved examples (from the same file and language) before each question."""
+    max_new_tokens: int
+    """Greedy generation stops after this many tokens, or at the first newline."""
+    device: str
+    """torch device of `flywheel eval` (`cpu`, `cuda`, `cuda:1`); the in-training eval uses the CPU."""
+    every_chunk: list[str]
+    """Suites the CPU trainer runs on rank 0 after each chunk checkpoint (heldout, probes, mc); [] = none."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class PipelineConfig:
     spark: SparkConfig
     ingest: IngestConfig
@@ -454,3 +523,4 @@ class PipelineConfig:
     monitoring: MonitoringConfig
     train: TrainConfig
     """The trainer (conf/train_schema.py): model, optimiser, schedule, loader, lifecycle."""
+    eval: EvalConfig

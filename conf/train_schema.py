@@ -62,6 +62,10 @@ class TrainScheduleConfig:
     """Final learning rate as a share of the peak (e.g. 0.1)."""
     decay_fraction: float
     """wsd only: the last share of total_steps spent decaying (e.g. 0.2)."""
+    decay_phase: str | None
+    """wsd only: decay exactly over the chunks of this `mix.phases` phase (e.g. anneal), the steps
+    counted from the chunks' blocks, batch size and data-parallel world; it then sets the horizon and
+    replaces total_steps and decay_fraction. null, or a plan without that phase = decay_fraction."""
 
 
 @dataclass(frozen=True, kw_only=True)

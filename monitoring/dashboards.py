@@ -65,7 +65,7 @@ def curation_funnel() -> tuple[str, str, list[tuple[str, list[P]]]]:
 
     def drop_share(dim: str) -> P:
         known = f'{dim}!=""'
-        return P("bargauge", f"Drop share per {dim} (annotate)", (q(
+        return P("bargauge", f"Drop share per {dim} and stage", (q(
             f"1 - sum by (stage, {dim}) ({by_run('flywheel_docs_out_total', known)}) "
             f"/ sum by (stage, {dim}) ({by_run('flywheel_docs_in_total', known)})", "{{stage}} {{" + dim + "}}"),),
             unit="percentunit", width=8)
@@ -123,6 +123,15 @@ def dedup() -> tuple[str, str, list[tuple[str, list[P]]]]:
         P("bargauge", "Near-duplicate threshold per category", (q(
             f"max by (category) ({by_run('flywheel_dedup_threshold_ratio')})", "{{category}}"),),
             description="Empty category: dedup.threshold; others: dedup.category_thresholds."),
+        P("stat", "Duplicate clusters", (
+            q(f"max({by_run('flywheel_dedup_clusters')})", "clusters"),
+            q(f"max({by_run('flywheel_dedup_clustered_docs')})", "documents in clusters")), width=8),
+        P("stat", "Largest cluster", (q(f"max({by_run('flywheel_dedup_largest_cluster_docs')})", "documents"),),
+          width=8, description="A template page or a mirrored site shows up here first."),
+        P("bargauge", "Share of tokens (est.) dedup removed per category and language", (q(
+            f"1 - sum by (category, lang) ({by_run('flywheel_tokens_out_total', d)}) "
+            f"/ sum by (category, lang) ({by_run('flywheel_tokens_in_total', d)})", "{{category}} {{lang}}"),),
+            unit="percentunit", width=8),
         P("bargauge", "Dedup duration", (q(f"max({by_run('flywheel_stage_duration_seconds', d)})", "dedup"),),
           unit="s", width=24),
     ])]

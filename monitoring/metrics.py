@@ -32,7 +32,7 @@ FORBIDDEN_LABELS = frozenset({"doc_id", "url", "path", "source_file", "text", "e
 """Unbounded per-document or per-step values: never labels."""
 BASE_UNITS = ("_total", "_seconds", "_bytes", "_ratio", "_tokens", "_docs", "_rows", "_share", "_lines",
               "_info", "_id", "_score", "_loss", "_per_second", "_perplexity", "_bits_per_byte", "_norm",
-              "_rate", "_size", "_per_token")
+              "_rate", "_size", "_per_token", "_clusters")
 """Name endings that say what a value counts or measures (Prometheus: the unit goes last)."""
 
 
@@ -86,6 +86,10 @@ JOB_METRICS = (
            ("stage",)),
     Metric("flywheel_dedup_threshold_ratio", GAUGE, "Jaccard threshold of near-duplicates, per category "
            "(empty category: the default threshold).", ("category",)),
+    Metric("flywheel_dedup_clusters", GAUGE, "Duplicate clusters (two or more documents) of the last dedup run."),
+    Metric("flywheel_dedup_clustered_docs", GAUGE, "Documents that fell in a duplicate cluster, kept ones included."),
+    Metric("flywheel_dedup_largest_cluster_docs", GAUGE, "Documents in the largest duplicate cluster (a template "
+           "or a mirrored site shows up here first)."),
     Metric("flywheel_tokenizer_vocab_size", GAUGE, "Vocabulary size of the tokenizer just trained.", ("version",)),
     Metric("flywheel_tokenizer_bytes_per_token", GAUGE, "UTF-8 bytes per token on held-out documents.",
            ("category", "lang")),

@@ -16,9 +16,10 @@ dashboard weeks later.
 from __future__ import annotations
 
 from monitoring.collector import State, registry_of
-from monitoring.metrics import TRAIN_METRICS
+from monitoring.metrics import EVAL_METRICS, TRAIN_METRICS
 
-TRAINER_NAMES = frozenset(m.name for m in TRAIN_METRICS)
+# The eval gauges too: with `eval.every_chunk` rank 0 evaluates each chunk checkpoint (trainer/eval).
+TRAINER_NAMES = frozenset(m.name for m in TRAIN_METRICS + EVAL_METRICS)
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
@@ -56,7 +57,8 @@ class TrainerMetrics:
     @staticmethod
     def _check(name: str) -> None:
         if name not in TRAINER_NAMES:
-            raise ValueError(f"metric {name} is not a trainer metric (TRAIN_METRICS in monitoring/metrics.py)")
+            raise ValueError(f"metric {name} is not a trainer metric (TRAIN_METRICS or EVAL_METRICS in "
+                             "monitoring/metrics.py)")
 
     def set(self, name: str, value: float, **labels: str) -> None:
         """Set gauge `name` (already reduced across ranks) to `value`."""

@@ -85,12 +85,22 @@ nbenv.show_figure(fig, "target_vs_achieved")
 
 # COMMAND ----------
 
-if "phase" in chunks.columns:
-    nbenv.show_table(chunks.groupby("phase").agg(chunks=("chunk_id", "count"), tokens=("tokens", "sum"),
-                                                 first_chunk=("chunk_id", "min")).reset_index(), "chunks_per_phase")
+if "phase" in chunks.columns and chunks["phase"].notna().any():
+    phases = chunks.assign(phase=chunks["phase"].fillna("(no plan)"))
+    nbenv.show_table(phases.groupby("phase", sort=False).agg(chunks=("chunk_id", "count"), tokens=("tokens", "sum"),
+                                                            first_chunk=("chunk_id", "min"), last_chunk=("chunk_id", "max"))
+                     .reset_index(), "chunks_per_phase")
+    fig, ax = plt.subplots(figsize=(8, 3))
+    for phase, part in phases.groupby("phase", sort=False):
+        ax.bar(part["chunk_id"].astype(str), part["tokens"], label=phase)
+    ax.set_xlabel("chunk")
+    ax.set_ylabel("tokens")
+    ax.set_title("mix phase of each chunk")
+    ax.legend()
+    nbenv.show_figure(fig, "phases")
 else:
-    nbenv.note("This warehouse's `chunks` table has no `phase` column: every chunk was mixed with the one "
-               "`mix.target_shares` of its run.")
+    nbenv.note("No mixing phases: the `chunks` rows of this warehouse carry no `phase` (`mix.phases` unset), so every "
+               "chunk was mixed with the one `mix.target_shares` of its run.")
 
 # COMMAND ----------
 

@@ -101,6 +101,7 @@ def run(spark: SparkSession, cfg: PipelineConfig) -> dict:
     """Read annotated_docs, dedup, overwrite dedup_clusters and curated_docs; a summary dict."""
     from tables.spark_tables import read_table
     from tables.merge import overwrite_partitions
+    from spark_jobs.stage_counts import cluster_sizes, per_group
 
     start = time.time()
     result = transform(read_table(spark, cfg, "annotated_docs"), cfg)
@@ -112,7 +113,9 @@ def run(spark: SparkSession, cfg: PipelineConfig) -> dict:
     curated = read_table(spark, cfg, "curated_docs").agg(
         F.count(F.lit(1)).alias("docs"), F.sum("boilerplate_removed").alias("boilerplate")).first()
     summary = {"curated_docs": curated["docs"], "removed": removed, "boilerplate_removed": int(curated["boilerplate"] or 0),
-               "seconds": time.time() - start, "signatures": result.signatures}
+               "groups_in": per_group(read_table(spark, cfg, "annotated_docs").where(F.col("kept")), "text_masked"),
+               "groups_out": per_group(read_table(spark, cfg, "curated_docs"), "text"),
+               "clusters": cluster_sizes(clusters), "seconds": time.time() - start, "signatures": result.signatures}
     return job_metrics.report(cfg, STAGE, summary)
 
 

@@ -64,7 +64,7 @@ def signature_batches(batches: Iterator[pa.RecordBatch], cfg: DedupConfig, bands
     """mapInArrow body: documents -> pass-through columns + COMPUTED_FIELDS, one pass per batch."""
     for batch in batches:
         texts = batch.column("text")
-        sig, n_shingles = signatures(texts, cfg.num_perm, cfg.seed, cfg.ngram)
+        sig, n_shingles = signatures(texts, cfg.num_perm, cfg.seed, cfg.ngram, _langs(batch), cfg.char_ngrams)
         nulls = pa.nulls(len(batch), pa.string())
         computed = [
             pa.array(text_hashes(texts), pa.string()) if cfg.exact else nulls,
@@ -77,10 +77,16 @@ def signature_batches(batches: Iterator[pa.RecordBatch], cfg: DedupConfig, bands
         yield pa.RecordBatch.from_arrays([batch.column(c) for c in passthrough] + computed, names=names)
 
 
-def shingle_batches(batches: Iterator[pa.RecordBatch], ngram: int) -> Iterator[pa.RecordBatch]:
-    """mapInArrow body: (doc_id, text) -> (doc_id, sorted unique shingle hashes) for exact Jaccard."""
+def _langs(batch: pa.RecordBatch) -> list[str | None] | None:
+    """The batch's `lang` column (char-shingled languages need it), None when it has none."""
+    return batch.column("lang").to_pylist() if "lang" in batch.schema.names else None
+
+
+def shingle_batches(batches: Iterator[pa.RecordBatch], ngram: int,
+                    char_ngrams: dict[str, int] | None = None) -> Iterator[pa.RecordBatch]:
+    """mapInArrow body: (doc_id, text[, lang]) -> (doc_id, sorted unique shingle hashes) for exact Jaccard."""
     for batch in batches:
-        sets = shingle_sets(batch.column("text"), ngram)
+        sets = shingle_sets(batch.column("text"), ngram, _langs(batch), char_ngrams)
         offsets = np.zeros(len(sets) + 1, dtype=np.int32)
         np.cumsum([len(s) for s in sets], out=offsets[1:])
         values = np.concatenate(sets).view(np.int32) if sets else np.zeros(0, np.int32)
@@ -97,8 +103,8 @@ def compute_signatures(docs: DataFrame, cfg: DedupConfig, bands: int, rows: int)
     if missing:
         raise ValueError(f"dedup.keep_order names columns that annotated_docs lacks: {missing}")
     ddl = ", ".join([f"{c} {types[c]}" for c in passthrough] + [f"{n} {t}" for n, _, t in COMPUTED_FIELDS])
-    source = docs.select(*passthrough, *(["url"] if "url" not in passthrough else []),
-                         F.col("text_masked").alias("text"))
+    extra = [c for c in ("url", "lang") if c not in passthrough and (c == "url" or cfg.char_ngrams)]
+    source = docs.select(*passthrough, *extra, F.col("text_masked").alias("text"))
     return source.mapInArrow(lambda it: signature_batches(it, cfg, bands, rows, passthrough), ddl)
 
 
@@ -176,8 +182,10 @@ def score_pairs(pairs: DataFrame, sig: DataFrame, docs: DataFrame | None, cfg: D
     # Broadcast the candidate ids (~40 bytes each) so the texts are filtered where they lie
     # instead of being shuffled for a join.
     ids = pairs.select(F.explode(F.array("u", "v")).alias("doc_id")).distinct()
-    texts = docs.join(F.broadcast(ids), "doc_id").select("doc_id", F.col("text_masked").alias("text"))
-    sh = cut(texts.mapInArrow(lambda it: shingle_batches(it, cfg.ngram), SHINGLES_DDL), cfg.checkpoint_dir)  # read twice
+    texts = docs.join(F.broadcast(ids), "doc_id").select("doc_id", F.col("text_masked").alias("text"),
+                                                         *(["lang"] if cfg.char_ngrams else []))
+    sh = cut(texts.mapInArrow(lambda it: shingle_batches(it, cfg.ngram, cfg.char_ngrams), SHINGLES_DDL),
+             cfg.checkpoint_dir)  # read twice
     inter = F.size(F.array_intersect("hu", "hv"))
     return (scored.join(sh.select(F.col("doc_id").alias("u"), F.col("shingles").alias("hu")), "u")
             .join(sh.select(F.col("doc_id").alias("v"), F.col("shingles").alias("hv")), "v")

@@ -86,6 +86,15 @@ def stage_tokenizer(spark, cfg: PipelineConfig, data: Path) -> list[str]:
     return ["tokenized_docs"]
 
 
+def stage_heldout(spark, cfg: PipelineConfig, data: Path) -> list[str]:
+    """Hold out a per category x language sample of curated_docs into eval_docs, before the mix
+    (which then leaves those documents out), so `flywheel eval` has documents to score."""
+    from spark_jobs import heldout
+
+    heldout.print_summary(heldout.run(spark, cfg))
+    return ["eval_docs"]
+
+
 def stage_mix(spark, cfg: PipelineConfig, data: Path) -> list[str]:
     """Mix two chunks of packed blocks; chunks of at most DEMO_CHUNK_BLOCKS blocks instead of the
     default 1B tokens, so the training stage after it stays short on two CPU cores."""
@@ -151,6 +160,7 @@ STAGES = [
     ("annotate", stage_annotate),  # after train_quality: scores with its newest model
     ("dedup", stage_dedup),  # after annotate: reads annotated_docs
     ("tokenize", stage_tokenizer),  # after dedup: reads curated_docs
+    ("heldout", stage_heldout),  # before mix: the mix leaves eval_docs out of every chunk
     ("mix", stage_mix),
     ("train", stage_train),  # after mix: trains its ready chunks
 ]

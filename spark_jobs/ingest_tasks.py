@@ -9,6 +9,7 @@ import os
 from dataclasses import asdict, dataclass
 
 from conf.schema import IngestConfig
+from spark_jobs.progress import progress
 from spark_jobs.readers import FORMAT_SUFFIXES, READERS, SPLITTABLE
 from spark_jobs.readers.jsonl import COMPRESSED
 
@@ -65,7 +66,8 @@ def plan_tasks(inputs: list[str], fmt: str, cfg: IngestConfig, source: str | Non
             raise InputError(f"input path does not exist: {item}")
         root = os.path.abspath(item if os.path.isdir(item) else os.path.dirname(item))
         src = source or default_source(item)
-        for path in _files(item):
+        files = _files(item)
+        for path in progress(files, f"plan {os.path.basename(item) or item}", total=len(files), unit="file"):
             f = fmt if fmt != "auto" else detect_format(path, cfg.text_extensions)
             if f is None:
                 unknown.append(path)

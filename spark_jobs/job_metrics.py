@@ -6,8 +6,9 @@ Pushgateway when `monitoring.pushgateway` is set, else a textfile under the ware
 `report` returns the summary unchanged, so the call can wrap a `return`.
 
 What each stage knows: annotate breaks documents, bytes and tokens down by category x
-language (its `stage_stats` rows); ingest, dedup and tokenize_docs report totals (their
-labels `category` and `lang` are empty: the stage has no such breakdown); train_tokenizer
+language (its `stage_stats` rows), and so do dedup (in: annotate's kept documents, out:
+curated_docs) and tokenize_docs; ingest reports totals (its labels `category` and `lang` are
+empty: documents get them in annotate); train_tokenizer
 reports its sample per category; mix its target vs achieved share per chunk and group.
 """
 from __future__ import annotations
@@ -26,6 +27,16 @@ def _docs(stage: str, labels: dict[str, str], **values: float) -> list[Sample]:
             if v is not None]
 
 
+def _groups(stage: str, groups: list[dict], direction: str, bpt: float) -> list[Sample]:
+    """docs/bytes/tokens_<direction> per category x language; tokens estimated when not counted."""
+    out = []
+    for g in groups:
+        tokens = g["tokens"] if g.get("tokens") is not None else round(g["bytes"] / bpt)
+        out += _docs(stage, {"category": g["category"], "lang": g["lang"]},
+                     **{f"docs_{direction}": g["docs"], f"bytes_{direction}": g["bytes"], f"tokens_{direction}": tokens})
+    return out
+
+
 def _job(stage: str, seconds: float, rows: dict[str, int]) -> list[Sample]:
     out = [Sample("flywheel_stage_duration_seconds", seconds, {"stage": stage}),
            Sample("flywheel_stage_last_success_timestamp_seconds", time.time(), {"stage": stage})]
@@ -38,7 +49,9 @@ def ingest_samples(summary: dict, cfg: PipelineConfig) -> list[Sample]:
     bpt = cfg.annotate.stats.bytes_per_token
     out = _docs("ingest", ALL, docs_in=summary["records_read"],
                 docs_out=summary["docs_read"] - quarantined.get("duplicate_doc_id", 0),
-                bytes_in=summary["text_bytes"], tokens_in=round(summary["text_bytes"] / bpt))
+                bytes_in=summary["text_bytes"], tokens_in=round(summary["text_bytes"] / bpt),
+                # Decoded documents' bytes; a repeated doc id's copy is counted here, not in docs_out.
+                bytes_out=summary["text_bytes"], tokens_out=round(summary["text_bytes"] / bpt))
     out += [Sample("flywheel_docs_quarantined_total", n, {"stage": "ingest", "reason": r})
             for r, n in sorted(quarantined.items())]
     return out + _job("ingest", summary["seconds"], {"raw_docs": summary["docs_added"],
@@ -61,9 +74,15 @@ def annotate_samples(result: dict, cfg: PipelineConfig) -> list[Sample]:
 
 
 def dedup_samples(summary: dict, cfg: PipelineConfig) -> list[Sample]:
-    """Documents in/out, removals per method, boilerplate lines, thresholds in use."""
+    """Documents, bytes, tokens in/out per category x language, clusters, removals per method,
+    boilerplate lines, thresholds in use."""
     removed = summary["removed"]
-    out = _docs("dedup", ALL, docs_in=summary["curated_docs"] + sum(removed.values()), docs_out=summary["curated_docs"])
+    bpt = cfg.annotate.stats.bytes_per_token
+    c = summary["clusters"]
+    out = _groups("dedup", summary["groups_in"], "in", bpt) + _groups("dedup", summary["groups_out"], "out", bpt)
+    out += [Sample("flywheel_dedup_clusters", c["clusters"], {}),
+            Sample("flywheel_dedup_clustered_docs", c["docs"], {}),
+            Sample("flywheel_dedup_largest_cluster_docs", c["largest"], {})]
     out += [Sample("flywheel_duplicates_total", n, {"stage": "dedup", "method": m}) for m, n in sorted(removed.items())]
     out.append(Sample("flywheel_boilerplate_lines_total", summary["boilerplate_removed"], {"stage": "dedup"}))
     out.append(Sample("flywheel_dedup_threshold_ratio", cfg.dedup.threshold, {"category": ""}))
@@ -73,9 +92,9 @@ def dedup_samples(summary: dict, cfg: PipelineConfig) -> list[Sample]:
 
 
 def tokenize_docs_samples(stats: dict, cfg: PipelineConfig) -> list[Sample]:
-    """Documents, bytes and (counted) tokens of the tokenized partition."""
-    out = _docs("tokenize_docs", ALL, docs_in=stats["docs"], docs_out=stats["docs"], bytes_in=stats["bytes"],
-                tokens_out=stats["tokens"])
+    """Documents, bytes and (counted) tokens of the tokenized partition per category x language."""
+    bpt = cfg.annotate.stats.bytes_per_token
+    out = _groups("tokenize_docs", stats["groups"], "in", bpt) + _groups("tokenize_docs", stats["groups"], "out", bpt)
     return out + _job("tokenize_docs", stats["seconds"], {"tokenized_docs": stats["docs"]})
 
 

@@ -1,8 +1,9 @@
 """Mix tokenized documents into a chunk of packed training blocks.
 
 Reads   `tokenized_docs` (the partition of `tokenizer.version`, default the newest),
-        `usage` (as of the version the chunk was first drawn from) and, when it exists,
-        `excluded_docs` (documents the trainer refused: they are left out of the draw).
+        `usage` (as of the version the chunk was first drawn from) and, when they exist,
+        `excluded_docs` (documents the trainer refused) and `eval_docs` (the held-out split,
+        spark_jobs/heldout.py): both are left out of the draw.
 Writes  chunk k as partition `chunk_id = k` of `blocks` (overwritten on re-run), one `chunks`
         row (tokens, blocks, target vs achieved shares, shortfall, repetition; status
         `building` then `ready`), and adds the chunk's uses to `usage` in ONE MERGE.
@@ -41,7 +42,8 @@ from conf.errors import UserError
 from conf.schema import PipelineConfig
 from spark_jobs import job_metrics
 from spark_jobs.cli_args import add_common_args, config_from_args
-from spark_jobs.mix_assembly import excluded_doc_ids, load_candidates, merge_usage, usage_version, write_blocks
+from spark_jobs.mix_phases import chunk_settings, phase_fields, quality_floor
+from spark_jobs.mix_assembly import excluded_doc_ids, heldout_doc_ids, load_candidates, merge_usage, usage_version, write_blocks
 from tables.chunk_lifecycle import read_chunk, read_chunks, set_status
 from udfs.mix_plan import chunk_size, chunk_summary, leave_out, mixing_for, pieces_table, plan_for, usage_updates
 
@@ -91,7 +93,8 @@ def insert_building_row(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_ver
     from tables.spark_tables import spark_schema
 
     row = {"chunk_id": chunk_id, "status": "building", "checkpoint": None, "usage_version": usage_at,
-           "step": None, "loss": None, **plan_fields(cfg, tokenizer_version, None)}
+           "step": None, "loss": None, **plan_fields(cfg, tokenizer_version, None),
+           **phase_fields(chunk_settings(cfg.mix, chunk_id)[0], None)}
     # MERGE on chunk_id, not an append: a re-run after a crash between two commits stays one row.
     merge_upsert(spark, cfg, "chunks", spark.createDataFrame([row], spark_schema(CHUNKS)), ["chunk_id"])
 
@@ -125,9 +128,15 @@ def build_chunk(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_version: st
     left_out = None
     if excluded is not None:
         cands, left_out = leave_out(cands, excluded)
+    heldout = heldout_doc_ids(spark, cfg)
+    held_out = None
+    if heldout is not None:
+        cands, held_out = leave_out(cands, heldout)
     clock.append(("load_candidates", time.perf_counter()))
-    mixing = mixing_for(cfg.mix, cands)
-    plan, rows = plan_for(cands, mixing, cfg.mix, chunk_id)
+    span, settings = chunk_settings(cfg.mix, chunk_id)  # the phase's shares, caps and quality floor
+    mixing = mixing_for(settings, cands)
+    cands, floors = quality_floor(cands, mixing, span)
+    plan, rows = plan_for(cands, mixing, settings, chunk_id)
     pieces = pieces_table(cands, plan, rows, cfg.mix.seq_len + 1)
     clock.append(("plan", time.perf_counter()))
     write_blocks(spark, cfg, pieces, tokenizer_version, chunk_id)
@@ -135,9 +144,11 @@ def build_chunk(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_version: st
     merge_usage(spark, cfg, usage_updates(cands, plan, rows), chunk_id)
     clock.append(("merge_usage", time.perf_counter()))
     summary = chunk_summary(cands, plan, rows, mixing, cfg.mix.top_reused)
-    set_status(cfg, chunk_id, "ready", **plan_fields(cfg, tokenizer_version, summary))
+    summary.update(phase=span.name if span else None, quality_floor=floors)
+    set_status(cfg, chunk_id, "ready", **plan_fields(cfg, tokenizer_version, summary), **phase_fields(span, floors))
     clock.append(("chunk_row", time.perf_counter()))
     summary["excluded_left_out"] = left_out
+    summary["heldout_left_out"] = held_out
     summary["timings"] = {name: round(t - clock[i][1], 2) for i, (name, t) in enumerate(clock[1:])}
     return summary
 
@@ -145,10 +156,16 @@ def build_chunk(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_version: st
 def print_summary(summary: dict) -> None:
     """Target vs achieved shares, shortfall and repetition per group, then the most reused docs."""
     secs = summary["seconds"]
-    print(f"mix: chunk {summary['chunk_id']}: {summary['tokens']} tokens in {secs}s "
+    phase = f" ({summary['phase']} phase)" if summary.get("phase") else ""
+    print(f"mix: chunk {summary['chunk_id']}{phase}: {summary['tokens']} tokens in {secs}s "
           f"({summary['tokens'] / max(secs, 0.1) / 1e6:.2f}M tokens/s)")
+    if summary.get("quality_floor"):
+        print("  quality floor: " + ", ".join(f"{g} >= {f}" if f is not None else f"{g} unscored"
+                                               for g, f in sorted(summary["quality_floor"].items())))
     if summary.get("excluded_left_out") is not None:
         print(f"  left out {summary['excluded_left_out']} documents listed in excluded_docs")
+    if summary.get("heldout_left_out") is not None:
+        print(f"  left out {summary['heldout_left_out']} held-out documents (eval_docs)")
     print(f"  {'group':<16}{'target':>8}{'achieved':>10}{'shortfall':>12}{'occurr.':>9}{'upsampled':>10}{'reused':>8}")
     for name, g in summary["groups"].items():
         print(f"  {name:<16}{g['target_share']:>8.3f}{g['achieved_share']:>10.3f}{g['shortfall_tokens']:>12}"
@@ -159,12 +176,13 @@ def print_summary(summary: dict) -> None:
 
 def run(spark, cfg: PipelineConfig, chunk_id: int | None = None, n_chunks: int = 1) -> list[dict]:
     """Build `n_chunks` consecutive chunks from `chunk_id` (default: the next); their summaries."""
+    from spark_jobs.progress import progress
     from spark_jobs.tokenizer_store import resolve_version
 
     version = resolve_version(cfg)
     first = next_chunk_id(spark, cfg) if chunk_id is None else chunk_id
     summaries = []
-    for k in range(first, first + n_chunks):
+    for k in progress(range(first, first + n_chunks), "mix chunks", unit="chunk"):
         started = time.time()
         summary = build_chunk(spark, cfg, k, version)
         summaries.append({"chunk_id": k, "seconds": round(time.time() - started, 1), **summary})

@@ -35,10 +35,13 @@ def load_candidates(spark: SparkSession, cfg: PipelineConfig, tokenizer_version:
     """Metadata of every tokenized document with its times_used as of `usage_version`, by doc_id."""
     docs = tokenized(spark, cfg, tokenizer_version).select("doc_id", "category", "lang", "n_tokens")
     usage = read_table(spark, cfg, "usage", version=usage_version).select("doc_id", "times_used")
-    table = (docs.join(usage, "doc_id", "left")
+    # quality_score for the phases' quality floors (udfs/mix_quality.py); null without curated_docs.
+    quality = (read_table(spark, cfg, "curated_docs").select("doc_id", "quality_score")
+               if exists(spark, cfg, "curated_docs") else spark.createDataFrame([], "doc_id string, quality_score double"))
+    table = (docs.join(usage, "doc_id", "left").join(quality, "doc_id", "left")
              .select("doc_id", "category", "lang", F.col("n_tokens").cast("long").alias("n_tokens"),
                      F.coalesce("times_used", F.lit(0)).cast("long").alias("times_used"),
-                     F.xxhash64("doc_id").alias("doc_hash"))
+                     F.xxhash64("doc_id").alias("doc_hash"), F.col("quality_score").cast("double"))
              .toArrow())
     if table.num_rows == 0:
         raise ValueError(f"tokenized_docs has no documents for tokenizer {tokenizer_version!r}: run tokenize_docs")
@@ -50,6 +53,14 @@ def excluded_doc_ids(spark: SparkSession, cfg: PipelineConfig) -> pa.Array | Non
     if not exists(spark, cfg, "excluded_docs"):
         return None
     ids = read_table(spark, cfg, "excluded_docs").select("doc_id").distinct().toArrow()
+    return ids.column("doc_id").combine_chunks() if ids.num_rows else pa.array([], pa.string())
+
+
+def heldout_doc_ids(spark: SparkSession, cfg: PipelineConfig) -> pa.Array | None:
+    """Doc ids of `eval_docs` (the held-out split, spark_jobs/heldout.py); None while it does not exist."""
+    if not exists(spark, cfg, "eval_docs"):
+        return None
+    ids = read_table(spark, cfg, "eval_docs").select("doc_id").distinct().toArrow()
     return ids.column("doc_id").combine_chunks() if ids.num_rows else pa.array([], pa.string())
 
 

@@ -77,6 +77,7 @@ def run(spark, cfg: PipelineConfig) -> dict:
 
     from tables.spark_tables import read_table
     from tables.merge import overwrite_partitions
+    from spark_jobs.stage_counts import per_group
 
     version, tokenizer_json, meta = load_artifact(cfg)
     started = time.time()
@@ -84,11 +85,11 @@ def run(spark, cfg: PipelineConfig) -> dict:
     shipped = spark.sparkContext.broadcast(tokenizer_json)
     out = transform(curated, cfg, version, shipped, meta["eos_id"])
     overwrite_partitions(spark, cfg, "tokenized_docs", out, {"tokenizer_version": version})
-    stats = (read_table(spark, cfg, "tokenized_docs").where(F.col("tokenizer_version") == version)
-             .agg(F.count("*").alias("docs"), F.sum("n_tokens").alias("tokens"),
-                  F.sum("text_bytes").alias("bytes")).first().asDict())
+    groups = per_group(read_table(spark, cfg, "tokenized_docs").where(F.col("tokenizer_version") == version),
+                       bytes_col="text_bytes", tokens_col="n_tokens")
+    totals = {k: sum(g[k] for g in groups) for k in ("docs", "tokens", "bytes")}
     return job_metrics.report(cfg, "tokenize_docs", {"version": version, "seconds": round(time.time() - started, 1),
-                                                     **{k: int(v or 0) for k, v in stats.items()}})
+                                                     **totals, "groups": groups})
 
 
 def print_summary(stats: dict) -> None:

@@ -128,7 +128,7 @@ QUARANTINE = TableDef(
 # Every other per-document signal of annotate: one double column each (null = not measured).
 # annotate_batch emits its columns in the order declared here (the job passes it this schema).
 _ANNOTATE_SIGNALS = [
-    ("lang_share", "udfs/langid.py"), ("control_char_frac", "udfs/annotate_batch.py"),
+    ("lang_share", "udfs/langid.py"), ("lang_second_share", "udfs/langid.py"), ("control_char_frac", "udfs/annotate_batch.py"),
     *((n, "udfs/gopher.py") for n in (
         "mean_word_length", "hash_per_word", "ellipsis_per_word", "bullet_line_frac", "ellipsis_line_frac",
         "alpha_word_frac", "stop_word_count", "dup_line_frac", "dup_para_frac", "dup_line_char_frac",
@@ -150,8 +150,9 @@ ANNOTATED_DOCS = TableDef(
         col("text_masked", _S, False, "text with PII replaced by reserved tokens"),
         col("pii_counts", "map<string,int>", False, "entity family -> matches masked"),
         col("pii_total", _I, False),
-        col("lang", _S, False, "lid.176 label of the length-weighted paragraph vote; 'und' without text"),
-        col("lang_score", _D, False, "length-weighted mean probability of the paragraphs with that label"),
+        col("lang", _S, False, "lid.176 label of the document's prose view (udfs/prose_view.py); 'und' without text"),
+        col("lang_score", _D, False, "lid.176 probability of that label on the prose view (langid_low_score reads it)"),
+        col("lang_mixed", _B, False, "paragraphs of a second language hold >= annotate.langid.mixed_min_share"),
         col("category", _S, False, "code|math|markdown|legal|news|forum|encyclopedic|web; selects thresholds"),
         col("quality_score", _D, comment="P(high quality) from the fastText classifier; null without a model"),
         col("n_words", _I, False, "white-space tokens (characters for zh/ja) minus symbol-only tokens"),
@@ -239,6 +240,11 @@ CHUNKS = TableDef(
         col("usage_version", _L, False, "usage table version the chunk was drawn from (re-runs reuse it)"),
         col("step", _L, comment="trainer step at which the chunk was finished (trained) or left (rolled_back)"),
         col("loss", _D, comment="mean training loss over the chunk's last log window"),
+        # Added after the first release: nullable, so older tables gain them by ADD COLUMNS.
+        col("phase", _S, comment="mix.phases phase the chunk was drawn in (warmup, stable, anneal …); null = no plan"),
+        col("quality_floor", _S, comment="JSON: per group, the quality_score a document needed (null = no floor)"),
+        col("layout", _S, comment="JSON: order mode, adjacent-document similarity, near-duplicate gaps"),
+        col("adaptation", _S, comment="JSON: loss-feedback share changes per group with their reason (mix.adapt)"),
     ),
     comment="one row per chunk of blocks and its lifecycle",
 )

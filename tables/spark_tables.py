@@ -52,6 +52,25 @@ def create_if_not_exists(spark: SparkSession, cfg: PipelineConfig, name: str) ->
     if tdef.comment:
         builder = builder.comment(tdef.comment)
     builder.execute()
+    add_missing_columns(spark, cfg, name)
+
+
+def add_missing_columns(spark: SparkSession, cfg: PipelineConfig, name: str) -> list[str]:
+    """ALTER TABLE … ADD COLUMNS for declared columns an older table lacks (e.g. chunks.phase);
+    the names added. Only nullable columns can be added: old rows read them as null."""
+    tdef = table_def(name)
+    have = set(spark.read.format("delta").load(table_uri(cfg, name)).columns)
+    missing = [f for f in spark_schema(tdef).fields if f.name not in have]
+    if not missing:
+        return []
+    not_null = [f.name for f in missing if not f.nullable]
+    if not_null:
+        raise ValueError(f"table {name!r} lacks columns {not_null} that are declared NOT NULL: "
+                         f"they cannot be added to existing rows; rebuild the table")
+    cols = ", ".join(f"`{f.name}` {f.dataType.simpleString()}{_sql_comment(f.metadata.get('comment'))}"
+                     for f in missing)
+    spark.sql(f"ALTER TABLE delta.`{table_uri(cfg, name)}` ADD COLUMNS ({cols})")
+    return [f.name for f in missing]
 
 
 def exists(spark: SparkSession, cfg: PipelineConfig, name: str) -> bool:
@@ -83,3 +102,10 @@ def delta_table(spark: SparkSession, cfg: PipelineConfig, name: str):
 def current_version(spark: SparkSession, cfg: PipelineConfig, name: str) -> int:
     """Newest Delta version of table `name` (what a reader pins to resume on the same data)."""
     return int(delta_table(spark, cfg, name).history(1).first()["version"])
+
+
+def _sql_comment(text: str | None) -> str:
+    """` COMMENT '…'` for a column comment (backslash and quote escaped), or nothing."""
+    if not text:
+        return ""
+    return " COMMENT '" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"

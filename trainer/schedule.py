@@ -9,6 +9,13 @@ in a `LambdaLR` whose state (the step count) goes into every checkpoint.
     wsd      1 until the last round(f T) steps, then linear from 1 down to m over them
 
 with T = total steps, m = min_lr_ratio, f = decay_fraction; after T the multiplier stays m.
+
+wsd with `train.schedule.decay_phase` (e.g. anneal) puts the decay on that phase of
+`mix.phases` instead: every chunk holds the same number of blocks, so chunk k starts at step
+k * S with S = floor(blocks per chunk / (local_batch_size * dp world size)) (the loader's
+rule: a partial global batch at a chunk's end is left out); the decay runs from the phase's
+first chunk to its end, which is also T. Blocks a spike rollback skips shorten their chunk,
+so the decay then starts that many steps late at most.
 """
 from __future__ import annotations
 
@@ -18,6 +25,8 @@ from collections.abc import Callable
 import torch
 
 from conf import ConfigError
+from conf.mix_phases import chunk_tokens, find_phase
+from conf.schema import PipelineConfig
 from conf.train_schema import TrainConfig, TrainScheduleConfig
 
 SCHEDULES = ("cosine", "linear", "wsd")
@@ -34,8 +43,34 @@ def total_steps(train: TrainConfig) -> int:
     return total
 
 
-def lr_multiplier(s: TrainScheduleConfig, total: int) -> Callable[[int], float]:
-    """The function step -> lr / peak lr for schedule `s` over `total` steps."""
+def steps_per_chunk(cfg: PipelineConfig, dp_world_size: int) -> int:
+    """Optimiser steps one chunk gives: its blocks over the global batch, rounded down (the loader's rule)."""
+    blocks = chunk_tokens(cfg.mix) // (cfg.mix.seq_len + 1)
+    steps = blocks // (cfg.train.local_batch_size * dp_world_size)
+    if steps == 0:
+        raise ConfigError(f"a chunk of {blocks} blocks gives no step at train.local_batch_size="
+                          f"{cfg.train.local_batch_size} x {dp_world_size} ranks: raise mix.chunk_tokens")
+    return steps
+
+
+def decay_window(cfg: PipelineConfig, dp_world_size: int) -> tuple[int, int] | None:
+    """(first decay step, total steps) of wsd over the chunks of `train.schedule.decay_phase`;
+    None when the schedule is not wsd, no phase is named, or `mix.phases` has no such phase."""
+    s = cfg.train.schedule
+    span = find_phase(cfg.mix, s.decay_phase) if s.name == "wsd" and s.decay_phase else None
+    if span is None:
+        return None
+    per_chunk = steps_per_chunk(cfg, dp_world_size)
+    start, total = span.first * per_chunk, span.end * per_chunk
+    if start < s.warmup_steps:
+        raise ConfigError(f"train.schedule.decay_phase {s.decay_phase!r} starts at step {start}, inside the "
+                          f"{s.warmup_steps} train.schedule.warmup_steps: shorten the warmup or lengthen the earlier phases")
+    return start, total
+
+
+def lr_multiplier(s: TrainScheduleConfig, total: int, decay_start: int | None = None) -> Callable[[int], float]:
+    """The function step -> lr / peak lr for schedule `s` over `total` steps; wsd decays from
+    `decay_start` when given (decay_window), else over the last decay_fraction of `total`."""
     if s.name not in SCHEDULES:
         raise ConfigError(f"train.schedule.name must be one of {', '.join(SCHEDULES)}, got {s.name!r}")
     if not 0.0 <= s.min_lr_ratio <= 1.0:
@@ -43,7 +78,9 @@ def lr_multiplier(s: TrainScheduleConfig, total: int) -> Callable[[int], float]:
     if not 0.0 < s.decay_fraction <= 1.0:
         raise ConfigError(f"train.schedule.decay_fraction must be in (0, 1], got {s.decay_fraction}")
     warmup, floor = s.warmup_steps, s.min_lr_ratio
-    decay_start = max(warmup, total - round(s.decay_fraction * total))
+    if decay_start is None:
+        decay_start = total - round(s.decay_fraction * total)
+    decay_start = max(warmup, decay_start)
 
     def multiplier(step: int) -> float:
         if step < warmup:
@@ -61,6 +98,16 @@ def lr_multiplier(s: TrainScheduleConfig, total: int) -> Callable[[int], float]:
     return multiplier
 
 
-def build_scheduler(optimizer: torch.optim.Optimizer, train: TrainConfig) -> torch.optim.lr_scheduler.LambdaLR:
+def schedule_for(cfg: PipelineConfig, dp_world_size: int) -> Callable[[int], float]:
+    """The multiplier of `train.schedule` for a run of `dp_world_size` data-parallel ranks."""
+    window = decay_window(cfg, dp_world_size)
+    if window is None:
+        return lr_multiplier(cfg.train.schedule, total_steps(cfg.train))
+    start, total = window
+    return lr_multiplier(cfg.train.schedule, total, decay_start=start)
+
+
+def build_scheduler(optimizer: torch.optim.Optimizer, cfg: PipelineConfig,
+                    dp_world_size: int) -> torch.optim.lr_scheduler.LambdaLR:
     """LambdaLR over `optimizer` following `train.schedule`; call `.step()` after each optimiser step."""
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, lr_multiplier(train.schedule, total_steps(train)))
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, schedule_for(cfg, dp_world_size))

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import sys
 import time
@@ -73,7 +74,7 @@ from trainer.lifecycle.collectives import rank
 from trainer.lifecycle.live_metrics import LiveMetrics, known_peak_flops
 from trainer.lifecycle.spike import SpikeDecision
 from trainer.model import llama_config
-from trainer.schedule import lr_multiplier, total_steps
+from trainer.schedule import decay_window, lr_multiplier, total_steps
 from tables.artifacts import tokenizer_dir
 from trainer.vocab import chunks_tokenizer_version, padded_vocab_size
 
@@ -190,12 +191,15 @@ class FlywheelLRSchedulers(LRSchedulersContainer):
         """cosine | linear | wsd (train.schedule.name)."""
         decay_fraction: float = 0.2
         """wsd: the last share of total steps spent decaying (train.schedule.decay_fraction)."""
+        decay_start: int | None = None
+        """wsd: first decay step, the first step of train.schedule.decay_phase's chunks (schedule.decay_window)."""
 
         def build(self, *, optimizers: OptimizersContainer, training_steps: int) -> LRSchedulersContainer:
             total = self.total_steps if self.total_steps is not None else training_steps
             schedule = TrainScheduleConfig(name=self.schedule_name, warmup_steps=self.warmup_steps, total_steps=total,
-                                           min_lr_ratio=self.min_lr_factor, decay_fraction=self.decay_fraction)
-            return FlywheelLRSchedulers(optimizers, lr_multiplier(schedule, total))
+                                           min_lr_ratio=self.min_lr_factor, decay_fraction=self.decay_fraction,
+                                           decay_phase=None)
+            return FlywheelLRSchedulers(optimizers, lr_multiplier(schedule, total, decay_start=self.decay_start))
 
 
 # ---- checkpoints -----------------------------------------------------------------------------
@@ -436,8 +440,12 @@ class FlywheelTrainer(Trainer):
     def _log_step(self, chunk_id: int) -> None:
         means = self.channels.reduce()  # collective
         _, loss, grad_norm, lr = self.metrics_processor.last
-        self.live.log_step(step=self.step, chunk_id=chunk_id, loss=loss, grad_norm=grad_norm, lr=lr,
-                           channels=means)  # collective
+        window = self.live.log_step(step=self.step, chunk_id=chunk_id, loss=loss, grad_norm=grad_norm, lr=lr,
+                                    channels=means)  # collective
+        if rank() == 0:
+            # torchtitan's own step line has no chunk and no learning rate: this one has both.
+            logger.info(f"step {self.step} chunk {chunk_id} loss {loss:.4f} "
+                        f"tok/s {window.tokens_per_second:,.0f} lr {lr:.3e}")
         if rank() == 0 and means:
             write_channel_losses(self.cfg, means, run_id=self.run_name, step=self.step, chunk_id=chunk_id)
             logger.info("channel loss: " + ", ".join(f"{k} {v[0]:.4f} ({v[1]} tok)" for k, v in means.items()))
@@ -513,6 +521,9 @@ def build_config(flavor: str, argv: list[str] | None = None) -> FlywheelTrainer.
     cfg = section.load()
     t = cfg.train
     spec = model_spec(cfg, flavor)
+    # Only data parallelism runs here, so the dp world is torchrun's WORLD_SIZE.
+    window = decay_window(cfg, int(os.environ.get("WORLD_SIZE", "1")))
+    horizon = window[1] if window else total_steps(t)
     return FlywheelTrainer.Config(
         flywheel=section,
         flavor=flavor,
@@ -523,11 +534,12 @@ def build_config(flavor: str, argv: list[str] | None = None) -> FlywheelTrainer.
         loss=CrossEntropyLoss.Config(global_vocab_size=spec.model.vocab_size),
         optimizer=_adamw(cfg),
         lr_scheduler=FlywheelLRSchedulers.Config(
-            schedule_name=t.schedule.name, warmup_steps=t.schedule.warmup_steps, total_steps=total_steps(t),
-            min_lr_factor=t.schedule.min_lr_ratio, decay_fraction=t.schedule.decay_fraction),
+            schedule_name=t.schedule.name, warmup_steps=t.schedule.warmup_steps, total_steps=horizon,
+            min_lr_factor=t.schedule.min_lr_ratio, decay_fraction=t.schedule.decay_fraction,
+            decay_start=window[0] if window else None),
         training=TrainingConfig(
             local_batch_size=t.local_batch_size, seq_len=cfg.mix.seq_len, global_batch_size=-1,
-            steps=t.max_steps if t.max_steps is not None else total_steps(t),
+            steps=t.max_steps if t.max_steps is not None else horizon,
             max_norm=t.optim.grad_clip if t.optim.grad_clip is not None else math.inf,
             mixed_precision_param="bfloat16", disable_cuda_graphs=True),  # host-side lifecycle in the step
         metrics=FlywheelMetricsProcessor.Config(log_freq=t.log_every),

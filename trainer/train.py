@@ -77,7 +77,7 @@ class Run:
             .get_nparams_and_flops(self.model, cfg.mix.seq_len)
         shard_model(self.model, cpu_mesh())
         self.optimizer = build_optimizer(self.model, self.t.optim)
-        self.scheduler = build_scheduler(self.optimizer, self.t)
+        self.scheduler = build_scheduler(self.optimizer, cfg, self.world)  # wsd: decay on the anneal chunks
         # A chunk opened again after a skip_blocks rollback leaves out what this run excluded.
         self.loader = BlockLoader(cfg, dp_rank=self.rank, dp_world_size=self.world,
                                   exclusions=lambda k: excluded_blocks(cfg, chunk_id=k, run_id=self.run_id))
@@ -203,8 +203,24 @@ class Run:
         if self.rank == 0:
             self.ledger.finish(self.chunk_id, step=self.step, loss=loss, checkpoint=folder)
         self.log_line(f"chunk {self.chunk_id}: trained at step {self.step}, checkpoint {folder.name}")
+        self.evaluate_chunk(folder)
         self.chunks_done += 1
         return self.t.max_chunks is not None and self.chunks_done >= self.t.max_chunks
+
+    def evaluate_chunk(self, folder: Path) -> None:
+        """`eval.every_chunk` suites on the chunk checkpoint, on rank 0 while the others wait."""
+        suites = self.cfg.eval.every_chunk
+        if not suites:
+            return
+        if self.rank == 0:
+            from trainer.eval.run import evaluate
+
+            try:
+                rows = evaluate(self.cfg, folder, suites, device="cpu", live=self.live.serve)
+                self.log_line(f"chunk {self.chunk_id}: eval {', '.join(suites)}: {len(rows)} rows into eval_results")
+            except UserError as exc:  # a missing eval_docs must not stop training (nor hang the peers)
+                self.log_line(f"chunk {self.chunk_id}: eval skipped: {exc}")
+        dist.barrier()
 
     def roll_back(self, decision, sums: torch.Tensor, tokens: torch.Tensor) -> None:
         self.optimizer.zero_grad(set_to_none=True)

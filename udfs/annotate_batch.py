@@ -1,7 +1,8 @@
 """The annotate stage's one pass: an Arrow batch of `raw_docs` in, every signal column out.
 
 Per batch:
-1. language of every document (one fastText call for all paragraphs of the batch);
+1. language of every document: one fastText call on every document's prose view (the score
+   the keep rule reads), one for all paragraphs of the batch (shares, `lang_mixed`);
 2. per document, one `DocView` (tokens, lines, paragraphs) read by the Gopher, C4, FineWeb,
    CJK, toxicity and category measurements; rules see at most `input.max_analysed_chars`
    characters, so a 50 MB document costs as much as a 1 MB one;
@@ -30,7 +31,7 @@ from udfs.control_chars import CONTROL_CLASS
 from udfs.langid import detect_languages, load_lid_model
 from udfs.pii import pii_batch, pii_over_budget
 from udfs.quality_model import load_quality_model, quality_scores
-from udfs.rules import evaluate, threshold_table
+from udfs.rules import evaluate, language_tables, threshold_table
 from udfs.text_view import make_view
 
 # The output columns are declared once, in tables.catalog's `annotated_docs`; the caller passes
@@ -54,6 +55,8 @@ class AnnotateContext:
     lexicon: toxicity.Lexicon
     keywords: dict[str, toxicity.Lexicon]
     thresholds: np.ndarray
+    lang_thresholds: dict[str, np.ndarray]
+    """Tables of the languages in `annotate.language_overrides`."""
     stop_words: dict[str, frozenset[str]]
     stop_chars: dict[str, frozenset[str]]
     c4_lines: C4LineRules
@@ -84,6 +87,7 @@ def build_context(cfg, pii_cfg, root: str | Path, quality_model_path: str | None
         lexicon=lexicon or toxicity.load_lexicon(resolve_path(cfg.toxicity.lexicon_dir, root)),
         keywords=keywords or category.load_keywords(resolve_path(cfg.category.keyword_dir, root)),
         thresholds=threshold_table(cfg),
+        lang_thresholds=language_tables(cfg),
         stop_words={lang: frozenset(w.lower() for w in ws) for lang, ws in cfg.gopher.stop_words.items()},
         stop_chars={lang: frozenset(chars) for lang, chars in cfg.cjk.stop_chars.items()},
         c4_lines=C4LineRules(cfg.c4.terminal_punctuation, cfg.c4.min_words_per_line),
@@ -123,7 +127,8 @@ def annotate_texts(texts: list[str], ctx: AnnotateContext) -> tuple[dict[str, np
     cfg = ctx.cfg
     limit = cfg.input.max_analysed_chars
     heads = [t[:limit] if t else "" for t in texts]
-    langs = detect_languages(ctx.lid_model, heads, cfg.langid.max_chars)
+    langs = detect_languages(ctx.lid_model, heads, cfg.langid.max_chars, cfg.langid.max_code_char_frac,
+                             cfg.langid.max_removed_frac)
     char_langs = set(cfg.cjk.langs)
     char_based = np.fromiter((lang in char_langs for lang in langs.langs), dtype=bool, count=len(texts))
     rows, cat_rows = [], []
@@ -138,6 +143,7 @@ def annotate_texts(texts: list[str], ctx: AnnotateContext) -> tuple[dict[str, np
     signals.update({name: cat_matrix[:, j] for j, name in enumerate(category.SIGNALS)})
     signals["lang_score"] = langs.scores
     signals["lang_share"] = langs.shares
+    signals["lang_second_share"] = langs.second_shares
     categories = [category.category_from_signals(tuple(r), cfg.category) for r in cat_rows]
     if ctx.category_model is not None:
         predicted = category.model_categories(ctx.category_model, heads, cfg.category.model_max_chars,
@@ -187,13 +193,15 @@ def annotate_batch(batch: pa.RecordBatch, ctx: AnnotateContext,
         quality_arr = pa.nulls(n, type=pa.float64())
 
     cat_idx = np.array([category.CATEGORIES.index(c) for c in categories], dtype=np.int64)
-    kept, reasons = evaluate(signals, cat_idx, char_based, ctx.thresholds, {"pii_over_budget": over_budget})
+    kept, reasons = evaluate(signals, cat_idx, char_based, ctx.thresholds, {"pii_over_budget": over_budget},
+                             langs, ctx.lang_thresholds)
     reasons = reasons.cast(out_types["drop_reasons"])
 
     columns = {
         **pii,
         "lang": pa.array(langs, type=pa.string()),
         "lang_score": pa.array(signals["lang_score"], type=pa.float64()),
+        "lang_mixed": pa.array(signals["lang_second_share"] >= ctx.cfg.langid.mixed_min_share, type=pa.bool_()),
         "category": pa.array(categories, type=pa.string()),
         "quality_score": quality_arr,
         "n_words": pa.array(signals["n_words"].astype(np.int32), type=pa.int32()),

@@ -45,6 +45,10 @@ REPETITION_SIGNALS = (
 # than a look-behind); those without any \w at all are symbol tokens, not words for Gopher.
 _NO_LETTER_TOKEN = re.compile(r" ((?:[^\w\s]|[\d_])+)(?= )")
 _WORD_CHAR = re.compile(r"\w")
+# French typography puts a space before ; : ! ? and inside « »: those tokens are punctuation
+# of a word, not words without letters (a French page would otherwise lose ~5 % of its
+# alpha-word share, and short dialogue-heavy ones fall below Gopher's 0.8).
+_SPACED_PUNCT = re.compile(r"[;:!?«»]+")
 _BULLETS = char_table("•-*‣◦●▪–")
 _DOT, _ELLIPSIS = ord("."), ord("…")
 # Odd 64-bit multiplier for the n-gram polynomial (any large odd constant mixes well).
@@ -64,11 +68,12 @@ def gopher_quality_signals(view: DocView, stop_words: frozenset[str] | None) -> 
     n_tokens = len(view.tokens)
     text, lines = view.text, view.lines
     if view.char_based:
-        n_words, word_chars, no_letter = n_tokens, float(view.token_lens.sum()), 0
+        n_words, word_chars, no_letter, spaced = n_tokens, float(view.token_lens.sum()), 0, 0
     else:
         no_letters = _NO_LETTER_TOKEN.findall(" " + " ".join(view.tokens) + " ")  # few come back
         symbols = [t for t in no_letters if not _WORD_CHAR.search(t)]
-        no_letter = len(no_letters)
+        spaced = sum(1 for t in no_letters if _SPACED_PUNCT.fullmatch(t))
+        no_letter = len(no_letters) - spaced
         n_words = n_tokens - len(symbols)
         word_chars = float(view.token_lens.sum()) - sum(map(len, symbols))
     return (
@@ -78,7 +83,7 @@ def gopher_quality_signals(view: DocView, stop_words: frozenset[str] | None) -> 
         _ratio(text.count("...") + text.count("…"), n_tokens),
         _ratio(int(in_table(view.first_chars, _BULLETS).sum()), len(lines)),
         _ratio(_ellipsis_lines(view), len(lines)),
-        _ratio(n_tokens - no_letter, n_tokens),
+        _ratio(n_tokens - spaced - no_letter, n_tokens - spaced),
         float(len(stop_words & view.word_set)) if stop_words is not None else _NAN,
     )
 

@@ -18,7 +18,13 @@ Algorithm and cost for a batch of B bytes, W words, S shingles (S ~ W), P permut
 
 A document with fewer than ``ngram`` words has one shingle made of all its words; a
 document with no word has no shingle and keeps datasketch's empty signature (all 2^32-1).
-Chinese/Japanese text without spaces becomes few long "words": shingles are coarse there.
+
+Chinese and Japanese are written without spaces: split on non-word characters, a whole
+sentence is one "word", and word 5-grams see no near-duplicate there. Documents whose
+language is in ``char_ngrams`` (`dedup.char_ngrams`, e.g. {zh: 5, ja: 5}) therefore get
+character shingles: every Han/kana character (``CJK_CHARS``) is a word of its own (ASCII words
+inside stay whole) and the shingle length is that language's n. Step 1 gains one regex
+replace over those documents; ``ngram`` may differ per document at no extra cost.
 """
 
 from __future__ import annotations
@@ -34,6 +40,18 @@ from datasketch import MinHash
 # A word is a run of letters, numbers, marks or "_" (RE2 syntax, Arrow's regex engine).
 _NON_WORD = r"[^\p{L}\p{N}\p{M}_]+"
 _WORD_CATEGORIES = ("L", "N", "M")
+# Han ideographs (+ ext. A, compatibility, supplementary planes), 々 〇 〡-〩, hiragana, katakana
+# (with ー), katakana extensions, half-width kana: explicit ranges, so the scalar twin below
+# uses exactly the set RE2 does.
+_CJK_RANGES = ((0x3005, 0x3005), (0x3007, 0x3007), (0x3021, 0x3029), (0x3040, 0x30FF), (0x31F0, 0x31FF),
+               (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFF66, 0xFF9F), (0x20000, 0x2FFFF))
+CJK_CHARS = "[" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in _CJK_RANGES) + "]"
+"""RE2 class of the characters that are one word each in a char-shingled document."""
+
+
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return any(a <= cp <= b for a, b in _CJK_RANGES)
 
 # Fixed constants of the shingle hash (part of its definition, like a hash seed): drawn once
 # from a fixed generator so they never change between runs, workers or versions.
@@ -87,8 +105,12 @@ def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.cumprod(pw), np.cumprod(inv)  # uint64 products wrap: arithmetic mod 2^64
 
 
-def _split_words(texts: pa.Array) -> pa.ListArray:
+def _split_words(texts: pa.Array, per_char: np.ndarray | None = None) -> pa.ListArray:
     lowered = pc.utf8_lower(texts.cast(pa.large_string()))
+    if per_char is not None and per_char.any():
+        # one word per CJK character: surround each with spaces (RE2 rewrite \0 = the match)
+        spaced = pc.replace_substring_regex(lowered, pattern=CJK_CHARS, replacement=" \\0 ")
+        lowered = pc.if_else(pa.array(per_char), spaced, lowered)
     words = pc.split_pattern_regex(lowered, pattern=_NON_WORD)
     # Splitting leaves "" where a text starts or ends with a separator, and [""] for "".
     return words
@@ -121,9 +143,9 @@ def _word_hashes(words: pa.Array) -> np.ndarray:
     return out
 
 
-def _words_and_docs(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _words_and_docs(texts: pa.Array, per_char: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Word hashes of every non-empty word (W,) uint64 and per-document word offsets (D+1,)."""
-    lists = _split_words(texts)
+    lists = _split_words(texts, per_char)
     flat = lists.flatten()
     parents = pc.list_parent_indices(lists).to_numpy()
     lengths = pc.binary_length(flat).to_numpy(zero_copy_only=False)
@@ -135,10 +157,15 @@ def _words_and_docs(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return hashes, doc_offsets
 
 
-def _shingle_hashes(word_h: np.ndarray, doc_offsets: np.ndarray, ngram: int) -> tuple[np.ndarray, np.ndarray]:
-    """32-bit hash of every shingle (S,) uint32 and per-document shingle offsets (D+1,)."""
-    if not 1 <= ngram <= _MAX_NGRAM:
-        raise ValueError(f"ngram must be in 1..{_MAX_NGRAM}, got {ngram}")
+def _shingle_hashes(word_h: np.ndarray, doc_offsets: np.ndarray,
+                    ngram: int | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """32-bit hash of every shingle (S,) uint32 and per-document shingle offsets (D+1,).
+
+    `ngram` is one length for all documents or a (D,) array of lengths, one per document.
+    """
+    ngram = np.broadcast_to(np.asarray(ngram, dtype=np.int64), (len(doc_offsets) - 1,))
+    if len(ngram) and not (1 <= ngram.min() and ngram.max() <= _MAX_NGRAM):
+        raise ValueError(f"ngram must be in 1..{_MAX_NGRAM}, got {sorted(set(ngram.tolist()))}")
     n_words = np.diff(doc_offsets)
     n_shingles = np.where(n_words >= ngram, n_words - ngram + 1, np.minimum(n_words, 1))
     shingle_offsets = np.zeros(len(n_words) + 1, dtype=np.int64)
@@ -147,11 +174,12 @@ def _shingle_hashes(word_h: np.ndarray, doc_offsets: np.ndarray, ngram: int) -> 
     # Shingle j of document d starts at word doc_offsets[d] + j.
     doc_of = np.repeat(np.arange(len(n_words)), n_shingles)
     starts = doc_offsets[doc_of] + (np.arange(total) - shingle_offsets[doc_of])
-    ends = doc_offsets[doc_of + 1]
+    ends = np.minimum(doc_offsets[doc_of + 1], starts + ngram[doc_of])  # a shingle's last word + 1
     acc = np.zeros(total, dtype=np.uint64)
-    padded = np.concatenate([word_h, np.zeros(ngram, dtype=np.uint64)])
-    for k in range(ngram):
-        # Words past the end of the document contribute nothing (short documents).
+    longest = int(ngram.max()) if len(ngram) else 1
+    padded = np.concatenate([word_h, np.zeros(longest, dtype=np.uint64)])
+    for k in range(longest):
+        # Words past the end of the shingle or the document contribute nothing.
         term = padded[starts + k] * _NGRAM_MIX[k]
         acc += np.where(starts + k < ends, term, np.uint64(0))
     return (_fmix64(acc) >> np.uint64(32)).astype(np.uint32), shingle_offsets
@@ -179,34 +207,58 @@ def _min_per_document(h32: np.ndarray, offsets: np.ndarray, num_perm: int, seed:
     return sig
 
 
-def signatures(texts: pa.Array, num_perm: int, seed: int, ngram: int) -> tuple[np.ndarray, np.ndarray]:
+def shingle_plan(langs: list[str | None] | None, n_docs: int, ngram: int,
+                 char_ngrams: dict[str, int] | None) -> tuple[np.ndarray | None, np.ndarray]:
+    """(per-character mask (D,) bool or None, shingle length per document (D,) int64)."""
+    if not langs or not char_ngrams:
+        return None, np.full(n_docs, ngram, dtype=np.int64)
+    per_char = np.fromiter((lang in char_ngrams for lang in langs), dtype=bool, count=n_docs)
+    lengths = np.fromiter((char_ngrams.get(lang, ngram) for lang in langs), dtype=np.int64, count=n_docs)
+    return per_char, lengths
+
+
+def signatures(texts: pa.Array, num_perm: int, seed: int, ngram: int, langs: list[str | None] | None = None,
+               char_ngrams: dict[str, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """MinHash signature (D, num_perm) uint32 and shingle count (D,) int64 of each text.
 
-    ``texts`` is an Arrow string array (nulls count as empty). Equal to datasketch row by row;
-    see the module docstring for the algorithm and its cost.
+    ``texts`` is an Arrow string array (nulls count as empty); documents whose ``langs[i]`` is
+    in ``char_ngrams`` get character shingles of that length (module docstring). Equal to
+    datasketch row by row over ``word_shingles``; see the module docstring for the cost.
     """
     texts = pc.fill_null(texts.cast(pa.large_string()), "")
-    word_h, doc_offsets = _words_and_docs(texts)
-    h32, offsets = _shingle_hashes(word_h, doc_offsets, ngram)
+    per_char, lengths = shingle_plan(langs, len(texts), ngram, char_ngrams)
+    word_h, doc_offsets = _words_and_docs(texts, per_char)
+    h32, offsets = _shingle_hashes(word_h, doc_offsets, lengths)
     return _min_per_document(h32, offsets, num_perm, seed), np.diff(offsets)
 
 
-def shingle_sets(texts: pa.Array, ngram: int) -> list[np.ndarray]:
+def shingle_sets(texts: pa.Array, ngram: int, langs: list[str | None] | None = None,
+                 char_ngrams: dict[str, int] | None = None) -> list[np.ndarray]:
     """Sorted unique 32-bit shingle hashes of each text (for exact Jaccard verification)."""
     texts = pc.fill_null(texts.cast(pa.large_string()), "")
-    word_h, doc_offsets = _words_and_docs(texts)
-    h32, offsets = _shingle_hashes(word_h, doc_offsets, ngram)
+    per_char, lengths = shingle_plan(langs, len(texts), ngram, char_ngrams)
+    word_h, doc_offsets = _words_and_docs(texts, per_char)
+    h32, offsets = _shingle_hashes(word_h, doc_offsets, lengths)
     return [np.unique(h32[offsets[i] : offsets[i + 1]]) for i in range(len(offsets) - 1)]
 
 
 # --- scalar reference: the same definitions, one shingle at a time (for datasketch) -------
 
 
-def word_shingles(text: str, ngram: int) -> list[tuple[str, ...]]:
-    """The shingles of one text as word tuples (pure Python; reference for the vectorised path)."""
+def word_shingles(text: str, ngram: int, per_char: bool = False) -> list[tuple[str, ...]]:
+    """The shingles of one text as word tuples (pure Python; reference for the vectorised path).
+
+    `per_char`: every CJK character is a word of its own (char-shingled languages).
+    """
     words, current = [], []
     for ch in text.lower():
         if ch == "_" or unicodedata.category(ch)[0] in _WORD_CATEGORIES:
+            if per_char and _is_cjk(ch):
+                if current:
+                    words.append("".join(current))
+                    current = []
+                words.append(ch)
+                continue
             current.append(ch)
         elif current:
             words.append("".join(current))

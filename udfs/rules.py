@@ -5,6 +5,9 @@ conf/default.yaml: a `min_` key fires when the signal is below it, a `max_` key 
 A null threshold disables the rule; a NaN signal (not measured, e.g. an empty document's
 ratios) never fires. Per category, `annotate.skip_families.<category>` turns whole families
 off and `annotate.category_overrides.<category>.<family>.<key>` replaces single thresholds.
+Per language, `annotate.language_overrides.<lang>.<family>.<key>` does the same (a language
+axis beside the category one); a category override is more specific and wins over a language
+one, and a skipped family stays skipped.
 `scripts` limits a rule to white-space languages ("words") or per-character ones ("chars").
 
 `evaluate` returns all rules that fired per document (not only the first), as an Arrow
@@ -85,16 +88,30 @@ EXTERNAL_REASONS = ("pii_over_budget",)
 REASONS: tuple[str, ...] = tuple(r.reason for r in RULES) + EXTERNAL_REASONS
 
 
-def _threshold(cfg, rule: Rule, category: str) -> float:
-    """Threshold of `rule` for `category` (NaN = disabled), overrides and skips applied."""
+def _threshold(cfg, rule: Rule, category: str, lang: str | None = None) -> float:
+    """Threshold of `rule` for `category` (and `lang`; NaN = disabled), overrides and skips applied."""
     if rule.family in cfg.skip_families.get(category, []):
         return np.nan
     override = cfg.category_overrides.get(category, {}).get(rule.family, {})
+    by_lang = cfg.language_overrides.get(lang, {}).get(rule.family, {}) if lang else {}
     if rule.key in override:
         value = override[rule.key]
+    elif rule.key in by_lang:
+        value = by_lang[rule.key]
     else:
         value = getattr(getattr(cfg, rule.family), rule.key)
     return np.nan if value is None else float(value)
+
+
+def _check_overrides(section: str, overrides: dict) -> None:
+    families = {r.family for r in RULES}
+    for name, fams in overrides.items():
+        for family, keys in fams.items():
+            if family not in families:
+                raise ValueError(f"annotate.{section}.{name}: unknown family '{family}'")
+            for key in keys:
+                if not any(r.family == family and r.key == key for r in RULES):
+                    raise ValueError(f"annotate.{section}.{name}.{family}: unknown key '{key}'")
 
 
 def threshold_table(cfg) -> np.ndarray:
@@ -105,29 +122,36 @@ def threshold_table(cfg) -> np.ndarray:
     for category in (*cfg.skip_families, *cfg.category_overrides):
         if category not in CATEGORIES:
             raise ValueError(f"annotate: unknown category '{category}' (known: {', '.join(CATEGORIES)})")
-    families = {r.family: r for r in RULES}
-    for category, fams in cfg.category_overrides.items():
-        for family, keys in fams.items():
-            if family not in families:
-                raise ValueError(f"annotate.category_overrides.{category}: unknown family '{family}'")
-            for key in keys:
-                if not any(r.family == family and r.key == key for r in RULES):
-                    raise ValueError(f"annotate.category_overrides.{category}.{family}: unknown key '{key}'")
+    _check_overrides("category_overrides", cfg.category_overrides)
     return np.array([[_threshold(cfg, r, c) for r in RULES] for c in CATEGORIES], dtype=np.float64)
 
 
+def language_tables(cfg) -> dict[str, np.ndarray]:
+    """Per language of `annotate.language_overrides`, its own (n_categories, n_rules) table."""
+    _check_overrides("language_overrides", cfg.language_overrides)
+    return {lang: np.array([[_threshold(cfg, r, c, lang) for r in RULES] for c in CATEGORIES], dtype=np.float64)
+            for lang in cfg.language_overrides}
+
+
 def evaluate(signals: dict[str, np.ndarray], category_idx: np.ndarray, char_based: np.ndarray,
-             table: np.ndarray, external: dict[str, np.ndarray]) -> tuple[np.ndarray, pa.ListArray]:
+             table: np.ndarray, external: dict[str, np.ndarray], langs: list[str] | None = None,
+             lang_tables: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, pa.ListArray]:
     """(kept (n,) bool, drop_reasons list<string>) for one batch.
 
     `signals[name]` are (n,) float arrays, `category_idx` (n,) rows of `table`, `char_based`
-    (n,) bool, `external[reason]` (n,) bool for each of `EXTERNAL_REASONS`.
+    (n,) bool, `external[reason]` (n,) bool for each of `EXTERNAL_REASONS`; documents whose
+    `langs[i]` has a table in `lang_tables` (`language_tables`) read their thresholds there.
     """
     n = len(category_idx)
     fired = np.zeros((n, len(REASONS)), dtype=bool)
     for k, reason in enumerate(EXTERNAL_REASONS):
         fired[:, len(RULES) + k] = external[reason]
     thresholds = table[category_idx]  # (n, n_rules)
+    if langs is not None and lang_tables:
+        lang_arr = np.asarray(langs, dtype=object)
+        for lang, lang_table in lang_tables.items():
+            rows_of = np.flatnonzero(lang_arr == lang)
+            thresholds[rows_of] = lang_table[category_idx[rows_of]]
     for j, rule in enumerate(RULES):
         sig = np.asarray(signals[rule.signal], dtype=np.float64)
         thr = thresholds[:, j]

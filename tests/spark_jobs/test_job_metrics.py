@@ -1,6 +1,7 @@
 """Job summaries -> catalog samples (no JVM: the summaries are written out by hand)."""
 from conf import load_config
-from spark_jobs.job_metrics import SAMPLERS, annotate_samples, dedup_samples, ingest_samples, mix_samples
+from spark_jobs.job_metrics import (SAMPLERS, annotate_samples, dedup_samples, ingest_samples, mix_samples,
+                                   tokenize_docs_samples)
 
 
 def values(samples) -> dict:
@@ -34,14 +35,34 @@ def test_annotate_samples_reason_rows_become_drops_io_rows_in_out():
     assert v[("flywheel_rows_written_total", (("stage", "annotate"), ("table", "stage_stats")))] == 2
 
 
-def test_dedup_samples_removed_per_method_and_thresholds_from_config():
+def test_dedup_samples_per_category_language_clusters_removed_per_method_and_thresholds_from_config():
     cfg = load_config(overrides=["dedup.threshold=0.75", "dedup.category_thresholds={news: 0.9}"])
-    summary = {"curated_docs": 90, "removed": {"exact": 6, "minhash": 4}, "boilerplate_removed": 0, "seconds": 2.0}
+    groups_in = [{"category": "news", "lang": "en", "docs": 60, "bytes": 5400, "tokens": None},
+                 {"category": "web", "lang": "zh", "docs": 40, "bytes": 2700, "tokens": None}]
+    groups_out = [{"category": "news", "lang": "en", "docs": 52, "bytes": 2700, "tokens": None},
+                  {"category": "web", "lang": "zh", "docs": 38, "bytes": 2000, "tokens": None}]
+    summary = {"curated_docs": 90, "removed": {"exact": 6, "minhash": 4}, "boilerplate_removed": 0, "seconds": 2.0,
+               "groups_in": groups_in, "groups_out": groups_out,
+               "clusters": {"clusters": 7, "docs": 17, "largest": 5}}
     v = values(dedup_samples(summary, cfg))
-    assert v[("flywheel_docs_in_total", (("category", ""), ("lang", ""), ("stage", "dedup")))] == 100
+    news_en = (("category", "news"), ("lang", "en"), ("stage", "dedup"))
+    assert v[("flywheel_docs_in_total", news_en)] == 60 and v[("flywheel_docs_out_total", news_en)] == 52
+    assert v[("flywheel_tokens_in_total", news_en)] == 2000  # 5,400 bytes / 2.7 bytes per token
+    assert v[("flywheel_bytes_out_total", (("category", "web"), ("lang", "zh"), ("stage", "dedup")))] == 2000
+    assert ("flywheel_docs_in_total", (("category", ""), ("lang", ""), ("stage", "dedup"))) not in v
+    assert v[("flywheel_dedup_clusters", ())] == 7 and v[("flywheel_dedup_largest_cluster_docs", ())] == 5
     assert v[("flywheel_duplicates_total", (("method", "minhash"), ("stage", "dedup")))] == 4
     assert v[("flywheel_dedup_threshold_ratio", (("category", ""),))] == 0.75
     assert v[("flywheel_dedup_threshold_ratio", (("category", "news"),))] == 0.9
+
+
+def test_tokenize_docs_samples_count_tokens_per_category_and_language():
+    groups = [{"category": "code", "lang": "en", "docs": 3, "bytes": 900, "tokens": 250}]
+    stats = {"version": "bpe-x", "seconds": 1.0, "docs": 3, "bytes": 900, "tokens": 250, "groups": groups}
+    v = values(tokenize_docs_samples(stats, load_config()))
+    labels = (("category", "code"), ("lang", "en"), ("stage", "tokenize_docs"))
+    assert v[("flywheel_tokens_out_total", labels)] == 250  # counted, not 900 / 2.7
+    assert v[("flywheel_docs_in_total", labels)] == 3 and v[("flywheel_bytes_out_total", labels)] == 900
 
 
 def test_mix_samples_shares_per_chunk_and_group_and_blocks_written():

@@ -59,7 +59,7 @@ def test_annotate_signals_are_declared_once_in_annotated_docs():
     doubles = [c.name for c in annotated.columns if c.dtype == "double" and c.comment.startswith("annotate signal")]
     from udfs import c4, category, cjk, fineweb, gopher
 
-    computed = {"lang_share", "control_char_frac", "toxicity_hits", *gopher.QUALITY_SIGNALS[1:],
+    computed = {"lang_share", "lang_second_share", "control_char_frac", "toxicity_hits", *gopher.QUALITY_SIGNALS[1:],
                 *gopher.REPETITION_SIGNALS, *c4.SIGNALS, *fineweb.SIGNALS, *cjk.SIGNALS, *category.SIGNALS}
     assert len(doubles) == len(set(doubles))
     assert set(doubles) == computed

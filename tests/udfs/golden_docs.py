@@ -169,7 +169,9 @@ GOLDEN = [
         "Ingenieure haben fast zwei Jahre lang die Bögen ersetzt und die Fundamente mit neuem Beton verstärkt.",
         "Viele Familien aus der Nachbarschaft sagen, dass die Brücke schon immer zu ihrem Alltag gehört hat.",
         "Jeden Samstagmorgen findet nun am östlichen Ufer ein kleiner Markt mit Brot, Käse und Gemüse statt.",
-     ]), ["annotate.langid.min_share=0.8"]),
+     # 70 % English, 30 % German: the document-level score is ~0.6 (a mixed document is less
+     # sure of one language; plain lid.176 gives 0.55), so min_score is lowered to isolate the share rule
+     ]), ["annotate.langid.min_share=0.8", "annotate.langid.min_score=0.5"]),
     ("gopher_few_words", "\n".join([
         "The bridge reopened to walkers this spring.", "Engineers replaced the worn arches.",
         "Families walk across it daily.", "A market sells fresh bread and cheese there.",

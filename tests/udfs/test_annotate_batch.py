@@ -184,3 +184,29 @@ def test_control_char_frac_counts_del_and_replacement_char_not_form_feed():
     plain, paged_row, marked_row = annotate([BASE, paged, marked])
     assert plain["control_char_frac"] == 0.0 and paged_row["control_char_frac"] == 0.0
     assert marked_row["control_char_frac"] == 4 / len(marked)
+
+
+def test_language_override_min_score_applies_to_its_language_only():
+    # BASE is English with a prose-view score far below 0.9999: only the en override fires
+    (en_row,) = annotate([BASE], ("annotate.language_overrides={en: {langid: {min_score: 0.9999}}}",))
+    assert "langid_low_score" in en_row["drop_reasons"]
+    (de_row,) = annotate([BASE], ("annotate.language_overrides={de: {langid: {min_score: 0.9999}}}",))
+    assert "langid_low_score" not in de_row["drop_reasons"]
+
+
+def test_language_override_unknown_key_names_it():
+    with pytest.raises(ValueError, match=r"annotate\.language_overrides\.en\.langid: unknown key 'min_scor'"):
+        _context(("annotate.language_overrides={en: {langid: {min_scor: 0.5}}}",))
+
+
+def test_mixed_document_flagged_lang_mixed_single_language_not():
+    german = ("Die alte Steinbrücke über den Fluss wurde in diesem Frühjahr endlich wieder für Fußgänger "
+              "geöffnet. Ingenieure haben fast zwei Jahre lang die Bögen ersetzt und die Fundamente verstärkt.")
+    # 1,487 + 185 characters: a budget of 5,000 lets both paragraphs vote
+    mixed, plain = annotate([BASE + "\n\n" + german, BASE], ("annotate.langid.max_chars=5000",))
+    assert len(BASE) == 1487 and len(german) == 185
+    assert mixed["lang"] == "en" and not mixed["lang_mixed"]  # 11 % German: below the default 0.2
+    (flagged,) = annotate([BASE + "\n\n" + german], ("annotate.langid.max_chars=5000",
+                                                        "annotate.langid.mixed_min_share=0.1"))
+    assert flagged["lang_mixed"] and mixed["lang_second_share"] == pytest.approx(185 / (1487 + 185))
+    assert not plain["lang_mixed"] and plain["lang_second_share"] == 0.0
