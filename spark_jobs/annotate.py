@@ -114,7 +114,8 @@ def run_id_for(spark, cfg: PipelineConfig) -> str:
 
 def run(spark, cfg: PipelineConfig) -> dict:
     """Annotate raw_docs into annotated_docs, write stage_stats; returns rows for the summary."""
-    from spark_jobs.annotate_report import bias_warnings, stage_stats_df
+    from spark_jobs.annotate_report import bias_warnings, missing_stop_word_warnings, stage_stats_df
+    from udfs.annotate_batch import stop_word_lists
     from tables.spark_tables import read_table
     from tables.merge import overwrite_partitions
 
@@ -128,6 +129,8 @@ def run(spark, cfg: PipelineConfig) -> dict:
     overwrite_partitions(spark, cfg, "stage_stats", stats, {"stage": STAGE})
     rows = [r.asDict() for r in read_table(spark, cfg, "stage_stats").where(f"stage = '{STAGE}'").collect()]
     warnings = bias_warnings(rows, st.bias_min_ratio, st.bias_min_gap, st.bias_min_docs)
+    warnings += missing_stop_word_warnings(rows, set(stop_word_lists(cfg.annotate.gopher)),
+                                           set(cfg.annotate.cjk.langs), st.bias_min_docs)
     return job_metrics.report(cfg, STAGE, {"rows": rows, "warnings": warnings, "seconds": seconds})
 
 
