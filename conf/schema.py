@@ -278,9 +278,12 @@ class GopherConfig:
     max_ellipsis_line_frac: float | None
     min_alpha_word_frac: float | None
     min_stop_words: int | None
-    """Distinct stop words of the document's language present; languages without a list are not checked."""
+    """Distinct stop words of the document's language present; languages without a list are not
+    checked, and the annotate summary names those seen in volume."""
+    stop_words_source: str | None
+    """`spacy`: spaCy's bundled `spacy/lang/<xx>/stop_words.py` lists (~70 languages); null = none."""
     stop_words: dict[str, list[str]]
-    """Stop words per language code."""
+    """Stop words per language code, replacing the source's list of that language."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -68,6 +68,21 @@ def _model_path(path: str | None) -> str | None:
     return path if "://" in path else os.path.abspath(resolve_path(path, PROJECT_ROOT))
 
 
+def _check_thresholds(acfg) -> None:
+    """Build the threshold tables and stop-word lists once on the driver, so a bad override key
+    is one line naming it (`ConfigError`) instead of a traceback from every Spark task."""
+    from conf.loader import ConfigError
+    from udfs.annotate_batch import stop_word_lists
+    from udfs.rules import language_tables, threshold_table
+
+    try:
+        threshold_table(acfg)
+        language_tables(acfg)
+        stop_word_lists(acfg.gopher)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def transform(df, cfg: PipelineConfig):
     """raw_docs rows -> annotated_docs rows (lazy; the caller writes them)."""
     from pyspark.sql import types as T
@@ -79,6 +94,7 @@ def transform(df, cfg: PipelineConfig):
     acfg = cfg.annotate
     if acfg.pii_engine not in ("python", "sparknlp"):
         raise ValueError(f"annotate.pii_engine must be python or sparknlp, got {acfg.pii_engine!r}")
+    _check_thresholds(acfg)
     raw_cols = RAW_DOCS.column_names
     df = df.select(*raw_cols)
     if acfg.pii_engine == "sparknlp":
@@ -114,7 +130,8 @@ def run_id_for(spark, cfg: PipelineConfig) -> str:
 
 def run(spark, cfg: PipelineConfig) -> dict:
     """Annotate raw_docs into annotated_docs, write stage_stats; returns rows for the summary."""
-    from spark_jobs.annotate_report import bias_warnings, stage_stats_df
+    from spark_jobs.annotate_report import bias_warnings, missing_stop_word_warnings, stage_stats_df
+    from udfs.annotate_batch import stop_word_lists
     from tables.spark_tables import read_table
     from tables.merge import overwrite_partitions
 
@@ -128,6 +145,8 @@ def run(spark, cfg: PipelineConfig) -> dict:
     overwrite_partitions(spark, cfg, "stage_stats", stats, {"stage": STAGE})
     rows = [r.asDict() for r in read_table(spark, cfg, "stage_stats").where(f"stage = '{STAGE}'").collect()]
     warnings = bias_warnings(rows, st.bias_min_ratio, st.bias_min_gap, st.bias_min_docs)
+    warnings += missing_stop_word_warnings(rows, set(stop_word_lists(cfg.annotate.gopher)),
+                                           set(cfg.annotate.cjk.langs), st.bias_min_docs)
     return job_metrics.report(cfg, STAGE, {"rows": rows, "warnings": warnings, "seconds": seconds})
 
 

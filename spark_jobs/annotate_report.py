@@ -118,3 +118,20 @@ def summary_lines(rows: list[dict], seconds: float | None = None) -> list[str]:
     for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"    {reason:<28} {n}")
     return lines
+
+
+def missing_stop_word_warnings(rows: list[dict], listed: set[str], char_langs: set[str],
+                               min_docs: int) -> list[str]:
+    """One line per language of at least `min_docs` documents that has no stop-word list.
+
+    Gopher's stop-word rule cannot judge those documents (the signal is null, the rule does
+    not fire); the report says so instead of exempting them silently. Char-based languages
+    (their own `cjk_stop_chars` rule) and "und" are left out.
+    """
+    docs: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if row["reason"] is None:
+            docs[row["lang"]] += row["docs_in"]
+    return [f"stop words: no list for lang={lang} ({n} docs): gopher_few_stop_words does not judge them"
+            for lang, n in sorted(docs.items(), key=lambda kv: (-kv[1], kv[0]))
+            if n >= min_docs and lang not in listed and lang not in char_langs and lang != "und"]

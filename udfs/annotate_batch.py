@@ -32,6 +32,7 @@ from udfs.langid import detect_languages, load_lid_model
 from udfs.pii import pii_batch, pii_over_budget
 from udfs.quality_model import load_quality_model, quality_scores
 from udfs.rules import evaluate, language_tables, threshold_table
+from udfs.stop_words import spacy_stop_word_langs, spacy_stop_words
 from udfs.text_view import make_view
 
 # The output columns are declared once, in tables.catalog's `annotated_docs`; the caller passes
@@ -68,6 +69,19 @@ def resolve_path(path: str, root: str | Path) -> str:
     return str(p if p.is_absolute() or p.exists() else Path(root) / p)
 
 
+def stop_word_lists(gopher_cfg) -> dict[str, frozenset[str]]:
+    """Stop words per language: spaCy's bundled lists (`gopher.stop_words_source: spacy`), then
+    the languages of `gopher.stop_words` replaced by their configured lists."""
+    lists: dict[str, frozenset[str]] = {}
+    if gopher_cfg.stop_words_source == "spacy":
+        lists = {lang: spacy_stop_words(lang) for lang in spacy_stop_word_langs()}
+    elif gopher_cfg.stop_words_source is not None:
+        raise ValueError(f"annotate.gopher.stop_words_source must be spacy or null, "
+                         f"got {gopher_cfg.stop_words_source!r}")
+    lists.update({lang: frozenset(w.lower() for w in ws) for lang, ws in gopher_cfg.stop_words.items()})
+    return lists
+
+
 def build_context(cfg, pii_cfg, root: str | Path, quality_model_path: str | None = None,
                   category_model_path: str | None = None, lexicon: toxicity.Lexicon | None = None,
                   keywords: dict[str, toxicity.Lexicon] | None = None) -> AnnotateContext:
@@ -88,7 +102,7 @@ def build_context(cfg, pii_cfg, root: str | Path, quality_model_path: str | None
         keywords=keywords or category.load_keywords(resolve_path(cfg.category.keyword_dir, root)),
         thresholds=threshold_table(cfg),
         lang_thresholds=language_tables(cfg),
-        stop_words={lang: frozenset(w.lower() for w in ws) for lang, ws in cfg.gopher.stop_words.items()},
+        stop_words=stop_word_lists(cfg.gopher),
         stop_chars={lang: frozenset(chars) for lang, chars in cfg.cjk.stop_chars.items()},
         c4_lines=C4LineRules(cfg.c4.terminal_punctuation, cfg.c4.min_words_per_line),
     )

@@ -1,7 +1,7 @@
 """Bias report and summary over stage_stats rows (pure Python, no JVM)."""
 from __future__ import annotations
 
-from spark_jobs.annotate_report import bias_warnings, summary_lines
+from spark_jobs.annotate_report import bias_warnings, missing_stop_word_warnings, summary_lines
 
 
 def _io(category, lang, docs_in, docs_out, bytes_in=1000):
@@ -45,3 +45,16 @@ def test_summary_lines_totals_and_reasons():
     assert lines[0].startswith("annotate: 200 docs in, 163 kept")
     assert any("cjk_few_stop_chars" in line and line.rstrip().endswith("20") for line in lines)
     assert any(line.strip().startswith("c4_few_sentences") and line.rstrip().endswith("10") for line in lines)
+
+
+def test_missing_stop_word_warnings_name_unlisted_languages_in_volume_only():
+    rows = [
+        {"category": "web", "lang": "en", "reason": None, "docs_in": 500, "docs_dropped": 0},
+        {"category": "web", "lang": "eo", "reason": None, "docs_in": 40, "docs_dropped": 0},
+        {"category": "news", "lang": "eo", "reason": None, "docs_in": 10, "docs_dropped": 0},
+        {"category": "web", "lang": "xx", "reason": None, "docs_in": 5, "docs_dropped": 0},
+        {"category": "web", "lang": "zh", "reason": None, "docs_in": 90, "docs_dropped": 0},
+        {"category": "web", "lang": "eo", "reason": "c4_few_sentences", "docs_in": 40, "docs_dropped": 3},
+    ]
+    lines = missing_stop_word_warnings(rows, {"en"}, {"zh", "ja"}, 20)
+    assert lines == ["stop words: no list for lang=eo (50 docs): gopher_few_stop_words does not judge them"]

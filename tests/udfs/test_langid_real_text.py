@@ -48,6 +48,7 @@ def test_technical_english_at_most_five_percent_dropped_by_language_rules():
     assert len(docs) >= 300, "the machine lacks /usr/share/doc change logs or common-licenses"
     dropped = _langid_dropped([d.text for d in docs])
     share = dropped.mean()
+    print(f"technical English: {dropped.sum()}/{len(docs)} = {share:.1%} dropped by langid rules")
     assert share <= MAX_LANGID_DROP_SHARE, f"{dropped.sum()}/{len(docs)} dropped by langid rules"
 
 
@@ -70,5 +71,7 @@ def test_prose_view_label_at_least_as_accurate_as_plain_lid176(corpus):
     plain = _plain_lid(texts)
     ours_ok = sum(a == t for a, t in zip(ours, truth))
     plain_ok = sum(a == t for a, t in zip(plain, truth))
+    print(f"{corpus}: prose view {ours_ok}/{len(docs)} = {ours_ok / len(docs):.1%}, "
+          f"plain lid.176 {plain_ok}/{len(docs)} = {plain_ok / len(docs):.1%}")
     assert ours_ok >= plain_ok, f"prose view {ours_ok}/{len(docs)} vs plain lid.176 {plain_ok}/{len(docs)}"
     assert ours_ok / len(docs) >= 0.85
