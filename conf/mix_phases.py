@@ -68,6 +68,13 @@ def check_phases(mix: "MixConfig") -> None:
         bad = {g: n for g, n in p.max_repeats.items() if n < 1}
         if bad:
             raise ValueError(f"config key '{key}.max_repeats' must be >= 1 per group, got {bad}")
+    a = mix.adapt
+    if a is not None:
+        if a.eta <= 0:
+            raise ValueError(f"config key 'mix.adapt.eta' must be positive, got {a.eta}")
+        if not 0.0 <= a.min_share <= a.max_share <= 1.0:
+            raise ValueError(f"config keys 'mix.adapt.min_share' ({a.min_share}) and 'mix.adapt.max_share' "
+                             f"({a.max_share}) need 0 <= min_share <= max_share <= 1")
 
 
 def phase_spans(mix: "MixConfig") -> list[PhaseSpan]:

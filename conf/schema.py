@@ -209,6 +209,20 @@ class MixPhaseConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MixAdaptConfig:
+    """Loss feedback (spark_jobs/mix_adapt.py): chunk k's shares move from chunk k-1's toward the
+    groups whose channel loss (train_metrics, chunk k-1) is high, w = share * exp(eta * (loss - reference))."""
+    eta: float
+    """Step size of the exponentiated-gradient update, per nat of excess loss."""
+    reference: dict[str, float]
+    """Reference loss per group (nats); a group not listed is compared with the mean of the groups' losses."""
+    min_share: float
+    """No group's share falls below this."""
+    max_share: float
+    """No group's share rises above this."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class MixConfig:
     target_shares: dict[str, float]
     """Relative weight per group, normalised to sum 1 (e.g. {zh: 4, en: 4, code: 2}). A key names a
@@ -232,6 +246,9 @@ class MixConfig:
     phases: list[MixPhaseConfig]
     """The training plan in order (e.g. warmup -> stable -> anneal); chunk k belongs to the phase its
     position falls in and a chunk past the last phase is refused; [] = no phases, every chunk alike."""
+    adapt: MixAdaptConfig | None
+    """Loss feedback on the next chunk's shares; null = off. Groups must be categories (the channel
+    loss is per category); the change and its reason go to `chunks.adaptation`."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -42,6 +42,7 @@ from conf.errors import UserError
 from conf.schema import PipelineConfig
 from spark_jobs import job_metrics
 from spark_jobs.cli_args import add_common_args, config_from_args
+from spark_jobs.mix_adapt import adapt
 from spark_jobs.mix_phases import chunk_settings, phase_fields, quality_floor
 from spark_jobs.mix_assembly import excluded_doc_ids, heldout_doc_ids, load_candidates, merge_usage, usage_version, write_blocks
 from tables.chunk_lifecycle import read_chunk, read_chunks, set_status
@@ -134,7 +135,7 @@ def build_chunk(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_version: st
         cands, held_out = leave_out(cands, heldout)
     clock.append(("load_candidates", time.perf_counter()))
     span, settings = chunk_settings(cfg.mix, chunk_id)  # the phase's shares, caps and quality floor
-    mixing = mixing_for(settings, cands)
+    mixing, adaptation = adapt(cfg, settings, mixing_for(settings, cands), chunk_id)  # mix.adapt: loss feedback
     cands, floors = quality_floor(cands, mixing, span)
     plan, rows = plan_for(cands, mixing, settings, chunk_id)
     pieces = pieces_table(cands, plan, rows, cfg.mix.seq_len + 1)
@@ -144,8 +145,9 @@ def build_chunk(spark, cfg: PipelineConfig, chunk_id: int, tokenizer_version: st
     merge_usage(spark, cfg, usage_updates(cands, plan, rows), chunk_id)
     clock.append(("merge_usage", time.perf_counter()))
     summary = chunk_summary(cands, plan, rows, mixing, cfg.mix.top_reused)
-    summary.update(phase=span.name if span else None, quality_floor=floors)
-    set_status(cfg, chunk_id, "ready", **plan_fields(cfg, tokenizer_version, summary), **phase_fields(span, floors))
+    summary.update(phase=span.name if span else None, quality_floor=floors, adaptation=adaptation)
+    set_status(cfg, chunk_id, "ready", **plan_fields(cfg, tokenizer_version, summary), **phase_fields(span, floors),
+               adaptation=json.dumps(adaptation, sort_keys=True) if adaptation else None)
     clock.append(("chunk_row", time.perf_counter()))
     summary["excluded_left_out"] = left_out
     summary["heldout_left_out"] = held_out
@@ -170,6 +172,8 @@ def print_summary(summary: dict) -> None:
     for name, g in summary["groups"].items():
         print(f"  {name:<16}{g['target_share']:>8.3f}{g['achieved_share']:>10.3f}{g['shortfall_tokens']:>12}"
               f"{g['occurrences']:>9}{g['upsampled']:>10}{g['reused']:>8}")
+    for g, c in ((summary.get("adaptation") or {}).get("changes") or {}).items():
+        print(f"  adapt {g}: {c['from']:.3f} -> {c['to']:.3f} ({c['reason']})")
     for r in summary["top_reused"]:
         print(f"  reused {r['times_used']}x: {r['doc_id']}")
 
