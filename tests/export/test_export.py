@@ -6,16 +6,12 @@ weights, and grouped-query attention (2 kv heads for 4 query heads) with tied em
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
-from conf import load_config
-from tests.eval.text_run import build_warehouse
-from tests.trainer.train_runs import ROOT, env, overrides, torchrun
+from tests.export.runs import flywheel, train_and_export
 from trainer.eval.checkpoint import load_model, resolve
 from trainer.eval.tokenizer import load_tokenizer
 from trainer.model import document_causal_mask
@@ -27,28 +23,10 @@ TEXTS = ["The old river crosses the town. The quiet mill faces the bridge.",
          "def score(values):\n    total = 0\n    total += values[1] * 3\n    return total\n"]
 
 
-def offline_env() -> dict[str, str]:
-    return {**env(), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-
-
-def flywheel(*args: str, sets: list[str]) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "flywheel.cli", *args] + [x for s in sets for x in ("--set", s)]
-    return subprocess.run(cmd, cwd=ROOT, env=offline_env(), capture_output=True, text=True, timeout=600)
-
-
 @pytest.fixture(scope="module", params=list(VARIANTS))
 def exported(request, tmp_path_factory):
     """(cfg, run_dir, --set values, export folder) of a trained run's chunk-1."""
-    base = tmp_path_factory.mktemp(f"export-{request.param}")
-    cfg, run_sets = build_warehouse(base)
-    run_dir = base / "run"
-    sets = overrides(cfg, run_dir, *run_sets, *VARIANTS[request.param], "eval.every_chunk=[]")
-    torchrun(sets)
-    out = base / "hf"
-    cli = flywheel("export", "--checkpoint", str(run_dir / "chunk-1"), "--out", str(out), sets=sets)
-    assert cli.returncode == 0, cli.stderr[-3000:]
-    assert cli.stdout.strip().endswith(f"-> {out}")
-    return load_config(overrides=sets), run_dir, sets, out
+    return train_and_export(tmp_path_factory.mktemp(f"export-{request.param}"), VARIANTS[request.param])
 
 
 def trainer_logits(cfg, run_dir: Path, ids: list[int]) -> torch.Tensor:
