@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"lm_eval: {args.model_dir}: {len(rows)} rows into eval_results")
     for r in rows:
         variant = f" [{r['variant']}]" if r["variant"] else ""
-        print(f"  {r['task'] + variant:<48} {r['metric']:<14} {r['value']:>8.4f}  (n={r['n']})")
+        print(f"  {r['task'] + variant:<52} {r['metric']:<14} {r['value']:>8.4f}  (n={r['n']})")
     return 0
 
 
