@@ -102,3 +102,13 @@ def test_export_refuses_a_folder_that_is_not_an_export(exported, tmp_path):
     cli = flywheel("export", "--checkpoint", str(run_dir / "chunk-1"), "--out", str(tmp_path), sets=sets)
     assert cli.returncode == 2 and "not an earlier flywheel export" in cli.stderr
     assert len(cli.stderr.strip().splitlines()) == 1
+
+
+def test_export_with_another_model_config_one_clear_line(exported, tmp_path):
+    _, run_dir, sets, _ = exported
+    cli = flywheel("export", "--checkpoint", str(run_dir / "chunk-1"), "--out", str(tmp_path / "x"),
+                   sets=sets + ["train.model.dim=128"])
+    assert cli.returncode == 2
+    lines = cli.stderr.strip().splitlines()
+    assert len(lines) == 1 and "does not fit train.model (dim 128" in lines[0]
+    assert not (tmp_path / "x").exists()
