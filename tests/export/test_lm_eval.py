@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tables.delta_rs import read_arrow
 from tests.export.runs import flywheel, train_and_export
-from tests.trainer.train_runs import ROOT
+from tests.trainer.train_runs import ROOT, env
 from trainer.eval.checkpoint import load_model, resolve
 from trainer.eval.scoring import continuation_logprob
 from trainer.eval.tokenizer import load_tokenizer
@@ -107,3 +109,28 @@ def test_lm_eval_unknown_task_one_clear_line(run):
     assert cli.returncode == 2
     lines = cli.stderr.strip().splitlines()
     assert len(lines) == 1 and "no task 'no_such_task'" in lines[-1] and "flywheel_general_en_mc" in lines[-1]
+
+
+HUB_TASK = """\
+task: hub_task
+dataset_path: someone/not-a-local-dataset
+test_split: test
+output_type: multiple_choice
+doc_to_text: "{{q}}"
+doc_to_choice: choices
+doc_to_target: gold
+"""
+
+
+def test_lm_eval_never_downloads_a_task_that_is_not_local(run, tmp_path):
+    """Even with the offline variables unset by the caller, a hub dataset fails at once with one line."""
+    _, _, sets, out, _, _ = run
+    (tmp_path / "hub.yaml").write_text(HUB_TASK)
+    cmd = [sys.executable, "-m", "flywheel.cli", "lm_eval", "--model-dir", str(out), "--include-path", str(tmp_path),
+           "--tasks", "hub_task", "--limit", "1"] + [x for s in sets for x in ("--set", s)]
+    caller_env = {k: v for k, v in env().items() if not k.endswith("_OFFLINE")}
+    cli = subprocess.run(cmd, cwd=ROOT, env=caller_env, capture_output=True, text=True, timeout=300)
+    assert cli.returncode == 2
+    last = cli.stderr.strip().splitlines()[-1]
+    assert last.startswith("flywheel lm_eval: a task needs a download") and "OfflineModeIsEnabled" in last
+    assert "dataset_path: json" in last

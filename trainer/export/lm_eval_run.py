@@ -33,6 +33,10 @@ class ModelDirError(UserError, FileNotFoundError):
     """The folder is not a transformers model folder."""
 
 
+class OfflineTaskError(UserError, ConnectionError):
+    """A task's data is not local, and lm_eval never downloads."""
+
+
 def go_offline() -> None:
     """Force the Hugging Face libraries offline (they read these at import)."""
     os.environ.update(OFFLINE)
@@ -102,10 +106,15 @@ def run_lm_eval(cfg: PipelineConfig, model_dir: str | Path, tasks: list[str], *,
         if unknown:
             raise ConfigError(f"--tasks: no task {unknown[0]!r}; shipped: {', '.join(shipped)} "
                               "(add your own YAMLs with --include-path DIR)")
-        results = simple_evaluate(
-            model="hf", model_args={"pretrained": str(folder), "dtype": "float32"},
-            tasks=[shipped[n][0] for n in chosen] + others, task_manager=manager, limit=limit,
-            batch_size=batch_size, device=device, log_samples=False, bootstrap_iters=0)
+        try:
+            results = simple_evaluate(
+                model="hf", model_args={"pretrained": str(folder), "dtype": "float32"},
+                tasks=[shipped[n][0] for n in chosen] + others, task_manager=manager, limit=limit,
+                batch_size=batch_size, device=device, log_samples=False, bootstrap_iters=0)
+        except ConnectionError as exc:  # huggingface_hub's OfflineModeIsEnabled and datasets' are ConnectionErrors
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise OfflineTaskError(f"a task needs a download ({first[:200]}): lm_eval runs offline; give the "
+                                   "task `dataset_path: json` and `data_files` pointing at a local file") from None
     rows = result_rows(results, {n: v for n, (_, v) in shipped.items()})
     if rows:
         write_results(cfg, rows, **model_identity(folder))
