@@ -25,6 +25,8 @@ COMMANDS = {
     "inspect": ("spark_jobs.inspect_docs", "look at what a stage dropped and why"),
     "train": ("trainer.cli", "train on the ready chunks (torchrun, CPU FSDP2); `train rollback --to-chunk k`"),
     "eval": ("trainer.eval.cli", "evaluate a chunk checkpoint: held-out perplexity/bpb, probes, benchmarks"),
+    "export": ("trainer.export.cli", "a chunk checkpoint as a Hugging Face transformers Llama folder"),
+    "lm_eval": ("trainer.export.lm_eval_cli", "lm-eval (hf backend) on an exported folder: shipped local tasks, into eval_results"),
     "demo": ("spark_jobs.demo", "run every stage on the sample corpus"),
     "notebook": ("flywheel.notebooks_run.cli", "run a notebook of notebooks/ in a Jupyter kernel (run|list|to-ipynb|to-source)"),
     "monitor": ("monitoring.monitor", "start/stop Prometheus and a Pushgateway on loopback (up|down|status)"),

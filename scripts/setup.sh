@@ -22,5 +22,5 @@ command -v "$PY" >/dev/null || { echo "setup: $PY not found (flywheel needs Pyth
 .venv/bin/python -m pip install -q --upgrade pip
 # torch comes from PyPI as a multi-GB CUDA build that also runs on CPU; pip's cache keeps
 # re-runs fast.
-.venv/bin/python -m pip install -q -e '.[dev,trainer,notebooks]'
+.venv/bin/python -m pip install -q -e '.[dev,trainer,notebooks,eval]'
 echo "setup: ok ($(.venv/bin/python --version), java $(java -version 2>&1 | head -1))"

@@ -8,6 +8,7 @@ tokenizer's vocab, and DCP reassembles the full tensors into it without a proces
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,12 +60,20 @@ def resolve(path: str | Path) -> EvalCheckpoint:
 def load_model(cfg: PipelineConfig, ckpt: EvalCheckpoint, tokenizer_version: str, device: str) -> torch.nn.Module:
     """The checkpoint's weights in a fresh unsharded model on `device`, in eval mode."""
     import torch.distributed.checkpoint as dcp
+    from torch.distributed.checkpoint.api import CheckpointException
 
     vocab = padded_vocab_size(cfg, tokenizer_version)
     model = build_model(cfg.train.model, vocab_size=vocab, seq_len=cfg.mix.seq_len, seed=0)
     state = {"model": model.state_dict()}
     try:
-        dcp.load(state, checkpoint_id=str(ckpt.folder), no_dist=True)
+        try:
+            with warnings.catch_warnings():
+                # One process on purpose (no_dist): DCP's "assuming a single process" note is noise.
+                warnings.filterwarnings("ignore", message="torch.distributed is disabled", category=UserWarning)
+                dcp.load(state, checkpoint_id=str(ckpt.folder), no_dist=True)
+        except CheckpointException as wrapped:
+            # DCP wraps the planner's shape error per rank (a BaseException): raise the first one.
+            raise next(iter(wrapped.failures.values()))[0] from None
         model.load_state_dict(state["model"])
     except (RuntimeError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
