@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from pyspark.sql import types as T
 
+from conf.errors import UserError
 from tables.catalog import TableDef, TableNotFoundError, table_def, table_path, table_uri
 
 if TYPE_CHECKING:
@@ -65,8 +66,8 @@ def add_missing_columns(spark: SparkSession, cfg: PipelineConfig, name: str) -> 
         return []
     not_null = [f.name for f in missing if not f.nullable]
     if not_null:
-        raise ValueError(f"table {name!r} lacks columns {not_null} that are declared NOT NULL: "
-                         f"they cannot be added to existing rows; rebuild the table")
+        raise UserError(f"table {name!r} at {table_uri(cfg, name)} was written by an older flywheel and lacks "
+                        f"the NOT NULL columns {not_null}; delete that folder and re-run the stage that writes it")
     cols = ", ".join(f"`{f.name}` {f.dataType.simpleString()}{_sql_comment(f.metadata.get('comment'))}"
                      for f in missing)
     spark.sql(f"ALTER TABLE delta.`{table_uri(cfg, name)}` ADD COLUMNS ({cols})")

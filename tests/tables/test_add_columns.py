@@ -24,3 +24,18 @@ def test_create_if_not_exists_adds_missing_nullable_columns_old_rows_read_null(s
     assert [{k: r[k] for k in NEW} for r in rows] == [dict.fromkeys(NEW)]
     assert read_arrow(cfg, "chunks").schema.names == CHUNKS.column_names
     assert add_missing_columns(spark, cfg, "chunks") == []  # nothing left to add: no new commit
+
+
+@pytest.mark.spark
+def test_older_table_missing_a_not_null_column_is_a_user_error_that_says_what_to_do(spark, cfg):
+    from pyspark.sql import types as T
+
+    from conf.errors import UserError
+    from tables.catalog import DEDUP_CLUSTERS, table_uri
+    from tables.spark_tables import create_if_not_exists, spark_schema
+
+    old = T.StructType([f for f in spark_schema(DEDUP_CLUSTERS).fields if f.name != "method"])
+    row = dict(doc_id="d", cluster_id="c", representative="d", kept=True, similarity=1.0)
+    spark.createDataFrame([row], old).write.format("delta").save(table_uri(cfg, "dedup_clusters"))
+    with pytest.raises(UserError, match=r"lacks the NOT NULL columns \['method'\]; delete that folder and re-run"):
+        create_if_not_exists(spark, cfg, "dedup_clusters")
