@@ -62,7 +62,7 @@ def test_check_transition_unknown_status_lists_the_statuses():
 def _row(chunk_id: int, status: str) -> dict:
     return dict(chunk_id=chunk_id, tokens=128, blocks=2, target_shares="{}", achieved_shares="{}", status=status,
                 seed=1, tokenizer_version="v1", checkpoint=None, seq_len=63, shortfall="{}", repetition="{}",
-                usage_version=0, step=None, loss=None)
+                usage_version=0, step=None, loss=None, phase=None, quality_floor=None, layout=None, adaptation=None)
 
 
 @pytest.fixture
