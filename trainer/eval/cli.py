@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from conf import load_config
+from trainer.cli_config import add_config_args, config_from_args
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -20,10 +20,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--checkpoint", required=True, help="<run_dir>/chunk-<k> (or <run_dir>/checkpoints/chunk-<k>)")
     parser.add_argument("--suites", default="heldout,probes,mc", help="comma-separated: heldout, probes, mc")
     parser.add_argument("--device", help="torch device (default: eval.device)")
-    parser.add_argument("--warehouse", help="folder holding the Delta tables (default: spark.warehouse)")
-    parser.add_argument("--config", action="append", default=[], metavar="FILE", help="YAML merged over the defaults")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one config key")
-    return parser.parse_args(argv)
+    return add_config_args(parser).parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,8 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     from trainer.eval.run import evaluate, print_rows
 
     args = parse_args(argv)
-    overrides = list(args.set) + ([f"spark.warehouse={args.warehouse}"] if args.warehouse else [])
-    cfg = load_config(args.config, overrides)
+    cfg = config_from_args(args)
     ckpt = resolve(args.checkpoint)
     rows = evaluate(cfg, ckpt, [s for s in args.suites.split(",") if s], device=args.device or cfg.eval.device)
     print(f"eval: {describe(ckpt)}: {len(rows)} rows into eval_results")

@@ -12,17 +12,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from conf import load_config
+from trainer.cli_config import add_config_args, config_from_args
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="flywheel export", description=__doc__.split("\n")[0])
     parser.add_argument("--checkpoint", required=True, help="<run_dir>/chunk-<k> (or <run_dir>/checkpoints/chunk-<k>)")
     parser.add_argument("--out", required=True, help="folder to write (new, empty, or an earlier export)")
-    parser.add_argument("--warehouse", help="folder holding the Delta tables (default: spark.warehouse)")
-    parser.add_argument("--config", action="append", default=[], metavar="FILE", help="YAML merged over the defaults")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one config key")
-    return parser.parse_args(argv)
+    return add_config_args(parser).parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,8 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     from trainer.export.export import export
 
     args = parse_args(argv)
-    overrides = list(args.set) + ([f"spark.warehouse={args.warehouse}"] if args.warehouse else [])
-    cfg = load_config(args.config, overrides)
+    cfg = config_from_args(args)
     ckpt = resolve(args.checkpoint)
     out = export(cfg, ckpt, args.out)
     print(f"export: {describe(ckpt)} -> {out}")

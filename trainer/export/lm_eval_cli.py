@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from conf import load_config
+from trainer.cli_config import add_config_args, config_from_args
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -26,10 +26,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tasks-dir", default="conf/lm_eval/tasks", help="the shipped task templates")
     parser.add_argument("--device", help="torch device (default: eval.device)")
     parser.add_argument("--batch-size", type=int, default=1)
-    parser.add_argument("--warehouse", help="folder holding the Delta tables (default: spark.warehouse)")
-    parser.add_argument("--config", action="append", default=[], metavar="FILE", help="YAML merged over the defaults")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one config key")
-    return parser.parse_args(argv)
+    return add_config_args(parser).parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,8 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     from trainer.export.lm_eval_run import run_lm_eval
 
     args = parse_args(argv)
-    overrides = list(args.set) + ([f"spark.warehouse={args.warehouse}"] if args.warehouse else [])
-    cfg = load_config(args.config, overrides)
+    cfg = config_from_args(args)
     limit = None if args.limit is None else (int(args.limit) if args.limit >= 1 else args.limit)
     rows = run_lm_eval(cfg, args.model_dir, [t for t in args.tasks.split(",") if t], limit=limit,
                        device=args.device or cfg.eval.device, batch_size=args.batch_size,
